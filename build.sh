@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Skedjit's build.
+#   ./build.sh         install, lint, byte-compile, test on SQLite and PostgreSQL, coverage gate
+#   ./build.sh serve   install, migrate the database, serve with gunicorn on HOST:PORT
+set -Eeuo pipefail
+cd "$(dirname "$0")"
+
+VENV=.venv
+PY=$VENV/bin/python
+
+install() {
+  if [ ! -x "$PY" ]; then
+    echo "==> creating $VENV"
+    python3.11 -m venv "$VENV" 2>/dev/null || python3 -m venv "$VENV"
+  fi
+  local wanted=$1 stamp=$VENV/.installed-$1
+  if [ ! -f "$stamp" ] || [ "$wanted.txt" -nt "$stamp" ] || [ requirements.txt -nt "$stamp" ]; then
+    echo "==> installing $wanted.txt"
+    "$PY" -m pip install --quiet --disable-pip-version-check -r "$wanted.txt"
+    touch "$stamp"
+  fi
+}
+
+serve() {
+  install requirements
+  export FLASK_APP=wsgi
+  echo "==> migrating the database"
+  "$VENV/bin/flask" --app wsgi db upgrade
+  local host=${HOST:-127.0.0.1} port=${PORT:-8000}
+  echo "==> Skedjit is at http://$host:$port/ (Ctrl+C stops it)"
+  exec "$VENV/bin/gunicorn" --config gunicorn.conf.py --bind "$host:$port" wsgi:app
+}
+
+check() {
+  install requirements-dev
+  echo "==> lint"
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  echo "==> byte-compile"
+  "$PY" -m compileall -q skedjit config.py wsgi.py
+
+  # shellcheck source=tests/postgres.sh
+  source tests/postgres.sh
+  if [ -n "${TEST_DATABASE_URL:-}" ]; then
+    echo "==> PostgreSQL: using TEST_DATABASE_URL"
+  elif find_pg_bin >/dev/null; then
+    echo "==> PostgreSQL: starting a throwaway cluster"
+    trap stop_throwaway_postgres EXIT
+    start_throwaway_postgres
+  elif [ "${SKEDJIT_REQUIRE_POSTGRES:-0}" = 1 ]; then
+    echo "!!! SKEDJIT_REQUIRE_POSTGRES=1 but no PostgreSQL server binaries (initdb, pg_ctl) were found" >&2
+    exit 1
+  else
+    echo "!!! ==================================================================="
+    echo "!!! No PostgreSQL server binaries found: running the SQLite half ONLY."
+    echo "!!! Install PostgreSQL (apt-get install postgresql) to test both."
+    echo "!!! ==================================================================="
+  fi
+
+  echo "==> tests"
+  rm -f .coverage .coverage.*
+  "$VENV/bin/coverage" run -m pytest "$@"
+  "$VENV/bin/coverage" combine --quiet 2>/dev/null || true
+  "$VENV/bin/coverage" report
+}
+
+case "${1:-}" in
+  serve) serve ;;
+  "") check ;;
+  --) shift; check "$@" ;;
+  *) echo "usage: ./build.sh [serve | -- PYTEST_ARGS...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,68 @@
+"""Configuration classes; the only place that reads the environment."""
+
+import os
+from datetime import timedelta
+
+
+def normalize_database_url(url: str | None) -> str | None:
+    """Return the URL with PostgreSQL schemes pointed at psycopg2."""
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    # None: a key generated once and kept in the instance folder.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    # None: a SQLite file in the instance folder.
+    SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
+    MAX_CONTENT_LENGTH = 64 * 1024
+    OWNER_ACCESS_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = OWNER_ACCESS_LIFETIME
+    SESSION_REFRESH_EACH_REQUEST = False
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    """Local development with the Flask debugger."""
+
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """The test suite: cheap bcrypt; tests set the database and the key."""
+
+    TESTING = True
+    BCRYPT_ROUNDS = 4
+    SECRET_KEY = None
+    SQLALCHEMY_DATABASE_URI = None
+
+
+class ProductionConfig(Config):
+    """Serving real people."""
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment() -> type[Config]:
+    """Pick the config class named by SKEDJIT_ENV (production by default)."""
+    name = os.environ.get("SKEDJIT_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"SKEDJIT_ENV={name!r} is not one of {', '.join(CONFIGS)}") from None

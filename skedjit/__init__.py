@@ -1,0 +1,53 @@
+"""Skedjit: share an event with friends by one short link."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config
+from config import config_from_environment
+
+from .errors import register_error_handlers
+from .extensions import csrf
+from .extensions import db
+from .extensions import migrate
+from .instance_files import load_or_create_secret_key
+from .routing import SlugConverter
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config_class: type[Config] | None = None, instance_path: str | None = None) -> Flask:
+    """Create and configure an instance of the Skedjit application."""
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_object(config_class or config_from_environment())
+    app.jinja_env.add_extension("jinja2.ext.do")
+    _fill_instance_defaults(app)
+    app.url_map.converters["slug"] = SlugConverter
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    csrf.init_app(app)
+
+    from .events import bp as events_bp
+
+    app.register_blueprint(events_bp)
+    register_error_handlers(app)
+    app.shell_context_processor(_shell_context)
+    return app
+
+
+def _fill_instance_defaults(app: Flask) -> None:
+    """Keep the database and the secret key in the instance folder unless configured."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database = Path(app.instance_path) / "skedjit.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+
+
+def _shell_context() -> dict:
+    from .models import Event
+
+    return {"db": db, "Event": Event}

@@ -1,0 +1,57 @@
+"""Owner access: browsers that may edit an event without typing its password.
+
+The grants live in the signed session cookie as {slug: [password_version,
+expires_at]}; changing the password bumps the version and so voids every grant
+held by other browsers.
+"""
+
+import math
+import time
+
+from flask import current_app
+from flask import session
+
+from ..models import Event
+
+SESSION_KEY = "owned"
+MAX_GRANTS = 50  # keeps the cookie well under browsers' 4 KB limit
+
+
+def _grants() -> dict:
+    grants = session.get(SESSION_KEY)
+    return grants if isinstance(grants, dict) else {}
+
+
+def has_owner_access(event: Event) -> bool:
+    """Tell whether this browser may edit the event without its password."""
+    grant = _grants().get(event.slug)
+    return (
+        isinstance(grant, list)
+        and len(grant) == 2
+        and grant[0] == event.password_version
+        and grant[1] > time.time()
+    )
+
+
+def owner_access_hours_left(event: Event) -> int:
+    """Whole hours, rounded up, until this browser's owner access to the event ends."""
+    return math.ceil((_grants()[event.slug][1] - time.time()) / 3600)
+
+
+def grant_owner_access(event: Event) -> None:
+    """Let this browser edit the event without its password for a while."""
+    now = time.time()
+    lifetime = current_app.config["OWNER_ACCESS_LIFETIME"].total_seconds()
+    grants = {slug: grant for slug, grant in _grants().items() if grant[1] > now}
+    grants[event.slug] = [event.password_version, now + lifetime]
+    newest = sorted(grants.items(), key=lambda item: item[1][1])[-MAX_GRANTS:]
+    session[SESSION_KEY] = dict(newest)
+    session.permanent = True
+
+
+def drop_owner_access(slug: str) -> None:
+    """Forget this browser's access to an event (after it is deleted)."""
+    grants = _grants()
+    if slug in grants:
+        del grants[slug]
+        session[SESSION_KEY] = grants

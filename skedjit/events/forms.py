@@ -1,0 +1,214 @@
+"""Event forms: field rules and the messages people see."""
+
+import unicodedata
+from datetime import datetime
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.fields import DateField
+from wtforms.fields import TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import StopValidation
+from wtforms.validators import ValidationError
+
+from ..passwords import MAX_BYTES
+from ..passwords import MIN_BYTES
+from ..timezones import ZONES
+from ..timezones import NonexistentTimeError
+from ..timezones import is_zone
+from ..timezones import to_utc
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+ZONE_CHOICES = [SelectChoice(zone, zone) for zone in ZONES]
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalize_newlines(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value else value
+
+
+class NoControlCharacters:
+    """Refuse NUL and other control characters, optionally allowing newline and tab."""
+
+    def __init__(self, allow: str = ""):
+        self.allow = set(allow)
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        for char in value:
+            if char not in self.allow and unicodedata.category(char) in ("Cc", "Cs"):
+                raise StopValidation(
+                    "This contains an invisible control character "
+                    f"(U+{ord(char):04X}). Remove it and try again."
+                )
+
+
+class _BlankIsMissing:
+    """Treat an empty input as missing, so only 'required' is said of it."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+
+class LocalDateField(_BlankIsMissing, DateField):
+    """A calendar date, <input type="date">."""
+
+
+class LocalTimeField(_BlankIsMissing, TimeField):
+    """A wall-clock time, <input type="time">."""
+
+
+def plausible_year(form, field):
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(f"Choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+
+
+def password_length(form, field):
+    """Refuse passwords bcrypt cannot take whole (it looks only at 72 bytes)."""
+    size = len((field.data or "").encode())
+    if field.data and size > MAX_BYTES:
+        raise ValidationError(
+            f"Passwords can be at most {MAX_BYTES} bytes ({size} given): "
+            "that is 72 plain letters, fewer with accents or emoji."
+        )
+
+
+def new_password_length(form, field):
+    password_length(form, field)
+    if field.data and len(field.data.encode()) < MIN_BYTES:
+        raise ValidationError(f"Use at least {MIN_BYTES} characters.")
+
+
+class EventForm(FlaskForm):
+    """The fields of an event, shared by the create and edit forms."""
+
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[
+            DataRequired("Give the event a title."),
+            NoControlCharacters(),
+            Length(max=120, message="Keep the title to 120 characters or fewer."),
+        ],
+    )
+    date = LocalDateField(
+        "Date",
+        validators=[InputRequired("Choose the date."), plausible_year],
+        invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-12.",
+    )
+    time = LocalTimeField(
+        "Start time",
+        format=["%H:%M", "%H:%M:%S"],
+        validators=[InputRequired("Choose the start time.")],
+        invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 19:30.",
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=ZONE_CHOICES,
+        default="UTC",
+        validate_choice=False,
+        validators=[InputRequired("Choose a time zone.")],
+    )
+    location = StringField(
+        "Place",
+        filters=[strip],
+        validators=[
+            Optional(),
+            NoControlCharacters(),
+            Length(max=200, message="Keep the place to 200 characters or fewer."),
+        ],
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[normalize_newlines],
+        validators=[
+            Optional(),
+            NoControlCharacters(allow="\n\t"),
+            Length(max=5000, message="Keep the description to 5000 characters or fewer."),
+        ],
+    )
+
+    #: The start as a UTC instant, set by validate().
+    starts_at: datetime | None = None
+
+    def validate_timezone(self, field):
+        if not is_zone(field.data):
+            raise ValidationError("Choose a time zone from the list.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.date.errors or self.time.errors or self.timezone.errors):
+            try:
+                self.starts_at = to_utc(self.date.data, self.time.data, self.timezone.data)
+            except NonexistentTimeError:
+                self.time.errors.append(
+                    f"{self.time.data:%H:%M} does not exist on that day in "
+                    f"{self.timezone.data}: the clocks go forward then. Choose another time."
+                )
+                valid = False
+        return valid
+
+    def event_fields(self) -> dict:
+        """The validated values, ready for the service layer."""
+        return {
+            "title": self.title.data,
+            "starts_at": self.starts_at,
+            "timezone": self.timezone.data,
+            "location": self.location.data or "",
+            "description": self.description.data or "",
+        }
+
+
+class CreateEventForm(EventForm):
+    """A new event and the password that will guard it."""
+
+    password = PasswordField(
+        "Edit password",
+        validators=[
+            InputRequired("Choose a password to edit or delete the event later."),
+            NoControlCharacters(),
+            new_password_length,
+        ],
+    )
+    password_confirm = PasswordField(
+        "Edit password again",
+        validators=[
+            InputRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ. Type them again."),
+        ],
+    )
+
+
+class PasswordForm(FlaskForm):
+    """The event's current password (not needed with owner access)."""
+
+    password = PasswordField(
+        "Event password", validators=[Optional(), NoControlCharacters(), password_length]
+    )
+
+
+class EditEventForm(EventForm, PasswordForm):
+    """Changes to an event, and optionally a new password."""
+
+    new_password = PasswordField(
+        "New password (optional)",
+        validators=[Optional(), NoControlCharacters(), new_password_length],
+    )
+    new_password_confirm = PasswordField(
+        "New password again",
+        validators=[EqualTo("new_password", "The two new passwords differ. Type them again.")],
+    )

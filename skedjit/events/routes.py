@@ -1,0 +1,145 @@
+"""Thin views for creating, viewing, editing and deleting events."""
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from wtforms import Field
+
+from ..models import Event
+from ..passwords import verify_password
+from ..timezones import to_local
+from . import service
+from .access import drop_owner_access
+from .access import grant_owner_access
+from .access import has_owner_access
+from .access import owner_access_hours_left
+from .forms import CreateEventForm
+from .forms import EditEventForm
+from .forms import PasswordForm
+
+bp = Blueprint("events", __name__)
+
+
+def get_event_or_404(slug: str) -> Event:
+    """Load an event by its slug, or answer 404."""
+    event = service.find_event(slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def authorize(event: Event, password: Field) -> int | None:
+    """Check owner access or the typed password: None when allowed, else 400 or 403."""
+    if has_owner_access(event):
+        return None
+    if password.errors:
+        return 400
+    if not password.data:
+        password.errors.append("Enter the event's password.")
+        return 400
+    if not verify_password(password.data, event.password_hash):
+        password.errors.append("That is not this event's password. Check it and try again.")
+        return 403
+    grant_owner_access(event)
+    return None
+
+
+def event_form_data(event: Event) -> dict:
+    """The event's values as its form shows them, in the event's own zone."""
+    local = to_local(event.starts_at, event.timezone)
+    return {
+        "title": event.title,
+        "date": local.date(),
+        "time": local.time(),
+        "timezone": event.timezone,
+        "location": event.location,
+        "description": event.description,
+    }
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html")
+
+
+@bp.get("/create")
+def create_form():
+    return render_template("events/create.html", form=CreateEventForm(), fresh=True)
+
+
+@bp.post("/create")
+def create():
+    form = CreateEventForm()
+    if not form.validate():
+        return render_template("events/create.html", form=form), 400
+    rounds = current_app.config["BCRYPT_ROUNDS"]
+    event = service.create_event(form.event_fields(), form.password.data, rounds)
+    grant_owner_access(event)
+    flash("Your event is ready. Send its link to your friends.")
+    return redirect(url_for(".view", slug=event.slug), 303)
+
+
+@bp.get("/events/<slug:slug>")
+def view(slug: str):
+    event = get_event_or_404(slug)
+    owner = has_owner_access(event)
+    return render_template(
+        "events/view.html",
+        event=event,
+        owner=owner,
+        owner_hours_left=owner_access_hours_left(event) if owner else None,
+    )
+
+
+@bp.get("/events/<slug:slug>/edit")
+def edit_form(slug: str):
+    event = get_event_or_404(slug)
+    form = EditEventForm(data=event_form_data(event))
+    return render_template(
+        "events/edit.html", form=form, event=event, owner=has_owner_access(event)
+    )
+
+
+@bp.post("/events/<slug:slug>/edit")
+def edit(slug: str):
+    event = get_event_or_404(slug)
+    form = EditEventForm()
+    valid = form.validate()
+    status = authorize(event, form.password)
+    if status is None and valid:
+        rounds = current_app.config["BCRYPT_ROUNDS"]
+        service.update_event(event, form.event_fields(), form.new_password.data, rounds)
+        if form.new_password.data:
+            grant_owner_access(event)
+        flash("Your changes are saved.")
+        return redirect(url_for(".view", slug=slug), 303)
+    owner = has_owner_access(event)
+    return render_template("events/edit.html", form=form, event=event, owner=owner), (status or 400)
+
+
+@bp.get("/events/<slug:slug>/delete")
+def delete_form(slug: str):
+    event = get_event_or_404(slug)
+    return render_template(
+        "events/delete.html", form=PasswordForm(), event=event, owner=has_owner_access(event)
+    )
+
+
+@bp.post("/events/<slug:slug>/delete")
+def delete(slug: str):
+    event = get_event_or_404(slug)
+    form = PasswordForm()
+    form.validate()
+    status = authorize(event, form.password)
+    if status is None:
+        title = event.title
+        service.delete_event(event)
+        drop_owner_access(slug)
+        flash(f"“{title}” is deleted. Its link no longer works.")
+        return redirect(url_for(".index"), 303)
+    owner = has_owner_access(event)
+    return render_template("events/delete.html", form=form, event=event, owner=owner), status

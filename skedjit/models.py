@@ -1,0 +1,77 @@
+"""Database models."""
+
+from datetime import UTC
+from datetime import datetime
+
+from sqlalchemy import DateTime
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from .extensions import db
+from .timezones import format_when
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware UTC datetime on every database (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; give a UTC instant")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Event(db.Model):
+    """An event shared by its link."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The six characters of the event's link, /events/<slug>.
+    slug: Mapped[str] = mapped_column(String(6), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    #: When it starts, as a UTC instant; shown in `timezone`.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: IANA zone name the event's times are given in.
+    timezone: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    password_hash: Mapped[str] = mapped_column(String(60))
+    #: Bumped when the password changes; owner access granted earlier lapses.
+    password_version: Mapped[int] = mapped_column(default=1)
+    #: Bumped by every write; guards against lost updates.
+    version: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug} {self.title!r}>"
+
+    @property
+    def when(self) -> str:
+        """The start in the event's zone, e.g. 'Saturday 12 December 2026, 19:30 (...)'."""
+        return format_when(self.starts_at, self.timezone)
+
+    def is_past(self, now: datetime | None = None) -> bool:
+        """Tell whether the event has started."""
+        return self.starts_at <= (now or utcnow())

@@ -1,0 +1,65 @@
+"""Local date, time and zone to a UTC instant and back, with DST rules."""
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+from zoneinfo import ZoneInfo
+from zoneinfo import available_timezones
+
+# Names ZoneInfo accepts that are not places people live in.
+_NOT_ZONES = {"localtime", "Factory", "posixrules"}
+ZONES = tuple(sorted((available_timezones() - _NOT_ZONES) | {"UTC"}))
+_ZONE_SET = frozenset(ZONES)
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class NonexistentTimeError(ValueError):
+    """The wall-clock time is skipped in that zone (clocks go forward)."""
+
+
+def is_zone(name: str | None) -> bool:
+    """Tell whether the name is on the allowlist of IANA zones."""
+    return name in _ZONE_SET
+
+
+def to_utc(day: date, clock: time, zone_name: str) -> datetime:
+    """Return the UTC instant of a wall-clock time in a zone.
+
+    An ambiguous time (the hour repeated when clocks go back) takes its first
+    occurrence; a time skipped when clocks go forward raises NonexistentTimeError.
+    """
+    local = datetime.combine(day, clock, tzinfo=ZoneInfo(zone_name))  # fold=0: first
+    instant = local.astimezone(UTC)
+    if instant.astimezone(local.tzinfo).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentTimeError(local.replace(tzinfo=None))
+    return instant
+
+
+def to_local(instant: datetime, zone_name: str) -> datetime:
+    """Return the instant as a wall-clock time in the zone."""
+    return instant.astimezone(ZoneInfo(zone_name))
+
+
+def format_offset(local: datetime) -> str:
+    """Return the UTC offset of an aware datetime as 'UTC+01:00'."""
+    minutes = int(local.utcoffset().total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "-"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+
+
+def format_day(day: date) -> str:
+    """Return 'Saturday 12 December 2026'."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_when(instant: datetime, zone_name: str) -> str:
+    """Return 'Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)'."""
+    local = to_local(instant, zone_name)
+    return f"{format_day(local)}, {local:%H:%M} ({zone_name}, {format_offset(local)})"

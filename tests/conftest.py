@@ -1,0 +1,249 @@
+"""Fixtures: every test that takes `app` runs on SQLite and on PostgreSQL."""
+
+import os
+import re
+import secrets
+import uuid
+from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
+from pathlib import Path
+
+import psycopg2
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event as sa_event
+from sqlalchemy.engine import make_url
+
+from config import TestingConfig
+from config import normalize_database_url
+from skedjit import create_app
+from skedjit.events import service
+from skedjit.extensions import db
+from skedjit.models import Event
+
+BACKENDS = ["sqlite", "postgresql"]
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+PASSWORD = "correct horse"
+
+
+def make_config(database_url: str, **settings) -> type[TestingConfig]:
+    """A TestingConfig subclass for one database, with a random secret key."""
+    attributes = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": secrets.token_hex(16),
+        **settings,
+    }
+    return type("TestConfig", (TestingConfig,), attributes)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The URL of the PostgreSQL database tests may fill and empty."""
+    url = normalize_database_url(os.environ.get("TEST_DATABASE_URL"))
+    if not url:
+        message = "no PostgreSQL for the tests: run ./build.sh or set TEST_DATABASE_URL"
+        if os.environ.get("SKEDJIT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url
+
+
+@pytest.fixture(scope="session")
+def new_database_url(postgres_url: str, tmp_path_factory) -> Iterator[Callable[[str], str]]:
+    """Return a callable that makes an empty database of a backend and gives its URL."""
+    created = []
+
+    def make(backend: str) -> str:
+        name = f"skedjit_{uuid.uuid4().hex[:12]}"
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / name}.sqlite3"
+        url = make_url(postgres_url)
+        with _admin_connection(postgres_url) as connection, connection.cursor() as cursor:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return url.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in created:
+        with _admin_connection(postgres_url) as connection, connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _admin_connection(postgres_url: str):
+    url = make_url(postgres_url)
+    params = {k: v for k, v in url.query.items() if isinstance(v, str)}
+    connection = psycopg2.connect(
+        dbname="postgres",
+        user=url.username,
+        password=url.password,
+        host=url.host or params.get("host"),
+        port=url.port,
+    )
+    connection.autocommit = True
+    return connection
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    """A database of each backend with the schema made by the migrations."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'skedjit.sqlite3'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    app = create_app(make_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def backend(database_url: str) -> str:
+    """'sqlite' or 'postgresql': the backend of this test run."""
+    return make_url(database_url).get_backend_name()
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a migrated database that is emptied after each test."""
+    app = create_app(make_config(database_url), instance_path=str(tmp_path / "instance"))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+        db.session.commit()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A browser with no cookies yet."""
+    return app.test_client()
+
+
+class Browser:
+    """A test client that posts forms the way a browser does, with the CSRF token."""
+
+    def __init__(self, client: FlaskClient):
+        self.client = client
+        self._token: str | None = None
+
+    @property
+    def csrf_token(self) -> str:
+        if self._token is None:
+            self._token = csrf_token_in(self.client.get("/create").get_data(as_text=True))
+        return self._token
+
+    def get(self, url: str, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url: str, data: dict | None = None, **kwargs):
+        return self.client.post(url, data={"csrf_token": self.csrf_token, **(data or {})}, **kwargs)
+
+
+def csrf_token_in(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def make_browser(app: Flask) -> Callable[[], Browser]:
+    """Return a callable that opens a new browser (its own cookies)."""
+    return lambda: Browser(app.test_client())
+
+
+@pytest.fixture
+def browser(make_browser) -> Browser:
+    """A browser with no owner access to anything yet."""
+    return make_browser()
+
+
+def event_form(**overrides) -> dict:
+    """Valid create-form fields, with overrides."""
+    fields = {
+        "title": "Board games at Ana's",
+        "date": "2026-12-12",
+        "time": "19:30",
+        "timezone": "Europe/Paris",
+        "location": "12 Rue de la Paix, Paris",
+        "description": "Bring snacks.\nWe start on time.",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
+    }
+    fields.update(overrides)
+    return fields
+
+
+@pytest.fixture
+def create_event_as(app: Flask) -> Callable[..., str]:
+    """Return a callable that creates an event through the form in a browser; gives its slug."""
+
+    def create(browser: Browser, **overrides) -> str:
+        response = browser.post("/create", data=event_form(**overrides))
+        assert response.status_code == 303, response.get_data(as_text=True)
+        return response.headers["Location"].rsplit("/", 1)[1]
+
+    return create
+
+
+@pytest.fixture
+def make_event(app: Flask) -> Callable[..., str]:
+    """Return a callable that stores an event directly (no browser gets owner access)."""
+
+    def make(password: str = PASSWORD, **fields) -> str:
+        values = {
+            "title": "Picnic",
+            "starts_at": datetime(2026, 7, 10, 10, 0, tzinfo=UTC),
+            "timezone": "Europe/Paris",
+            "location": "Parc",
+            "description": "",
+        }
+        values.update(fields)
+        with app.app_context():
+            return service.create_event(values, password, rounds=4).slug
+
+    return make
+
+
+@pytest.fixture
+def load_event(app: Flask) -> Callable[[str], Event | None]:
+    """Return a callable that reads an event from the database, detached."""
+
+    def load(slug: str) -> Event | None:
+        with app.app_context():
+            event = service.find_event(slug)
+            if event is not None:
+                db.session.expunge(event)
+            return event
+
+    return load
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """Return a context manager that counts the SQL statements sent while it is open."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa_event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa_event.remove(engine, "before_cursor_execute", record)
+
+    return counting
