@@ -1,0 +1,200 @@
+"""Configuration classes and what create_app keeps in the instance folder."""
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from config import DevelopmentConfig
+from config import ProductionConfig
+from config import TestingConfig
+from config import config_from_environment
+from config import normalize_database_url
+from skedjit import create_app
+from skedjit.extensions import db
+from skedjit.instance_files import load_or_create_secret_key
+from skedjit.models import Event
+
+REPO = Path(__file__).resolve().parent.parent
+THREADS = 16
+
+
+def class_attribute_in_fresh_interpreter(class_name: str, attribute: str, **env: str) -> str:
+    """Import config.py in a new Python with only these settings in the environment."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("BCRYPT_ROUNDS", "SECRET_KEY", "DATABASE_URL", "SKEDJIT_ENV")
+    }
+    environment.update(env)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config; print(config.{class_name}.{attribute})"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgres://ana:pw@db.example:5432/skedjit",
+            "postgresql+psycopg2://ana:pw@db.example:5432/skedjit",
+        ),
+        (
+            "postgresql://ana@/skedjit?host=/run/pg",
+            "postgresql+psycopg2://ana@/skedjit?host=/run/pg",
+        ),
+        ("postgresql+psycopg2://ana@db/skedjit", "postgresql+psycopg2://ana@db/skedjit"),
+        ("sqlite:////srv/skedjit/skedjit.sqlite3", "sqlite:////srv/skedjit/skedjit.sqlite3"),
+        ("sqlite://", "sqlite://"),
+        (None, None),
+        ("", None),
+    ],
+)
+def test_normalize_database_url_points_postgresql_at_psycopg2(url, expected):
+    assert normalize_database_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "config_class"),
+    [
+        ("development", DevelopmentConfig),
+        ("testing", TestingConfig),
+        ("production", ProductionConfig),
+    ],
+)
+def test_config_from_environment_picks_the_named_class(monkeypatch, name, config_class):
+    monkeypatch.setenv("SKEDJIT_ENV", name)
+    assert config_from_environment() is config_class
+
+
+def test_config_from_environment_defaults_to_production(monkeypatch):
+    monkeypatch.delenv("SKEDJIT_ENV", raising=False)
+    assert config_from_environment() is ProductionConfig
+
+
+def test_config_from_environment_refuses_an_unknown_name(monkeypatch):
+    monkeypatch.setenv("SKEDJIT_ENV", "staging")
+    with pytest.raises(RuntimeError, match="'staging'"):
+        config_from_environment()
+
+
+def test_create_app_without_a_config_class_uses_skedjit_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKEDJIT_ENV", "testing")
+    assert create_app(instance_path=str(tmp_path)).testing is True
+
+
+def test_bcrypt_rounds_default_is_12_when_the_environment_sets_none():
+    assert class_attribute_in_fresh_interpreter("Config", "BCRYPT_ROUNDS") == "12"
+
+
+def test_production_bcrypt_rounds_default_is_at_least_12():
+    rounds = class_attribute_in_fresh_interpreter("ProductionConfig", "BCRYPT_ROUNDS")
+    assert int(rounds) >= 12
+
+
+def test_bcrypt_rounds_come_from_the_environment():
+    rounds = class_attribute_in_fresh_interpreter(
+        "ProductionConfig", "BCRYPT_ROUNDS", BCRYPT_ROUNDS="13"
+    )
+    assert rounds == "13"
+
+
+@pytest.mark.parametrize(
+    ("config_class", "testing", "debug"),
+    [
+        (DevelopmentConfig, False, True),
+        (TestingConfig, True, False),
+        (ProductionConfig, False, False),
+    ],
+    ids=["development", "testing", "production"],
+)
+def test_app_testing_and_debug_follow_the_config(tmp_path, config_class, testing, debug):
+    app = create_app(config_class, instance_path=str(tmp_path))
+    assert (app.testing, app.debug) == (testing, debug)
+
+
+def test_missing_secret_key_is_generated_into_a_private_instance_file(tmp_path):
+    app = create_app(TestingConfig, instance_path=str(tmp_path))
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert app.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(app.config["SECRET_KEY"]) >= 32
+
+
+def test_second_app_reuses_the_instance_secret_key(tmp_path):
+    first = create_app(TestingConfig, instance_path=str(tmp_path))
+    second = create_app(TestingConfig, instance_path=str(tmp_path))
+    assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+
+
+def test_configured_secret_key_writes_no_key_file(tmp_path):
+    configured = type("Keyed", (TestingConfig,), {"SECRET_KEY": "configured-key"})
+    app = create_app(configured, instance_path=str(tmp_path))
+    assert app.config["SECRET_KEY"] == "configured-key"
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("content", ["", " \n"])
+def test_empty_secret_key_file_is_refused(tmp_path, content):
+    (tmp_path / "secret_key").write_text(content)
+    with pytest.raises(RuntimeError, match="empty"):
+        create_app(TestingConfig, instance_path=str(tmp_path))
+
+
+def test_missing_database_url_means_sqlite_file_in_instance_folder(tmp_path):
+    app = create_app(TestingConfig, instance_path=str(tmp_path))
+    with app.app_context():
+        url = db.engine.url
+    assert url.get_backend_name() == "sqlite"
+    assert Path(url.database) == tmp_path / "skedjit.sqlite3"
+    assert make_url(app.config["SQLALCHEMY_DATABASE_URI"]) == url
+
+
+def test_instance_folder_is_created_when_missing(tmp_path):
+    instance = tmp_path / "not" / "there"
+    create_app(TestingConfig, instance_path=str(instance))
+    assert (instance / "secret_key").is_file()
+
+
+def race_for_secret_key(folder: Path) -> set[str]:
+    barrier = threading.Barrier(THREADS)
+
+    def load() -> str:
+        barrier.wait(timeout=30)
+        return load_or_create_secret_key(str(folder))
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        futures = [pool.submit(load) for _ in range(THREADS)]
+        return {future.result(timeout=60) for future in futures}
+
+
+def test_threads_creating_the_secret_key_at_once_all_get_the_same_key(tmp_path):
+    for attempt in range(10):
+        folder = tmp_path / str(attempt)
+        assert race_for_secret_key(folder) == {(folder / "secret_key").read_text()}
+
+
+def test_threads_creating_the_secret_key_leave_no_temporary_files(tmp_path):
+    race_for_secret_key(tmp_path)
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_shell_context_offers_db_and_event(tmp_path):
+    app = create_app(TestingConfig, instance_path=str(tmp_path))
+    with app.app_context():  # as `flask shell` runs it
+        context = app.make_shell_context()
+    assert context["db"] is db
+    assert context["Event"] is Event

@@ -1,0 +1,157 @@
+"""The migrations build, remove and rebuild the schema the models expect, on both databases."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from conftest import BACKENDS
+from conftest import PASSWORD
+from conftest import make_config
+from flask import Flask
+from flask_migrate import downgrade
+from flask_migrate import upgrade
+from sqlalchemy import inspect
+from sqlalchemy import text
+
+from skedjit import MIGRATIONS
+from skedjit import create_app
+from skedjit.events import service
+from skedjit.extensions import db
+
+EVENT_COLUMNS = {
+    "id",
+    "slug",
+    "title",
+    "starts_at",
+    "timezone",
+    "location",
+    "description",
+    "password_hash",
+    "password_version",
+    "version",
+    "created_at",
+    "updated_at",
+}
+
+
+def empty_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """An empty database of the backend (SQLite needs no PostgreSQL server)."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    return request.getfixturevalue("new_database_url")(backend)
+
+
+@contextmanager
+def app_on(url: str, tmp_path: Path) -> Iterator[Flask]:
+    """The app on the database, inside its app context; its engine is disposed afterwards."""
+    app = create_app(make_config(url), instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def table_names() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def database_revisions() -> list[str]:
+    return list(db.session.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def script_head() -> str:
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def test_migrations_have_a_single_head():
+    assert len(ScriptDirectory(str(MIGRATIONS)).get_heads()) == 1
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_creates_events_table_with_expected_columns(request, backend, tmp_path):
+    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+        assert "events" not in table_names()
+        upgrade()
+        columns = {c["name"]: c for c in inspect(db.engine).get_columns("events")}
+    assert set(columns) == EVENT_COLUMNS
+    assert [name for name, column in columns.items() if column["nullable"]] == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_makes_slug_unique(request, backend, tmp_path):
+    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+        upgrade()
+        constraints = inspect(db.engine).get_unique_constraints("events")
+    assert [(c["name"], c["column_names"]) for c in constraints] == [("uq_events_slug", ["slug"])]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_records_the_script_head_in_the_database(request, backend, tmp_path):
+    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+        upgrade()
+        assert database_revisions() == [script_head()]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_downgrade_to_base_drops_events_table(request, backend, tmp_path):
+    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+        upgrade()
+        downgrade(revision="base")
+        assert "events" not in table_names()
+        assert database_revisions() == []
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_upgrade_after_downgrade_rebuilds_the_schema(request, backend, tmp_path):
+    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+        upgrade()
+        downgrade(revision="base")
+        upgrade()
+        assert {c["name"] for c in inspect(db.engine).get_columns("events")} == EVENT_COLUMNS
+        assert database_revisions() == [script_head()]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_models_match_the_migrations(request, backend, tmp_path):
+    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection, opts={"compare_type": True, "render_as_batch": True}
+            )
+            diff = compare_metadata(context, db.metadata)
+    assert diff == []
+
+
+@pytest.mark.parametrize(
+    "starts_at",
+    [
+        datetime(2026, 12, 12, 18, 30, tzinfo=UTC),
+        datetime(2026, 12, 12, 19, 30, tzinfo=timezone(timedelta(hours=1))),
+    ],
+    ids=["utc", "plus-one-hour"],
+)
+def test_stored_start_reads_back_as_the_same_aware_utc_instant(app, starts_at):
+    fields = {
+        "title": "Round trip",
+        "starts_at": starts_at,
+        "timezone": "Europe/Paris",
+        "location": "",
+        "description": "",
+    }
+    with app.app_context():
+        slug = service.create_event(fields, PASSWORD, rounds=4).slug
+        db.session.remove()  # read from the database, not the session's identity map
+        stored = service.find_event(slug).starts_at
+    assert stored == datetime(2026, 12, 12, 18, 30, tzinfo=UTC)
+    assert stored.utcoffset() == timedelta(0)

@@ -1,0 +1,84 @@
+"""Wall-clock times in IANA zones: the allowlist, DST rules and display."""
+
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import time
+
+import pytest
+
+from skedjit import timezones
+from skedjit.timezones import NonexistentTimeError
+from skedjit.timezones import format_when
+from skedjit.timezones import to_utc
+
+
+def test_allowlist_has_real_zones_and_utc_but_no_pseudo_zones():
+    assert {"Europe/Paris", "America/New_York", "Asia/Kolkata", "UTC"} <= set(timezones.ZONES)
+    assert not {"localtime", "Factory", "posixrules"} & set(timezones.ZONES)
+    assert list(timezones.ZONES) == sorted(timezones.ZONES)
+
+
+@pytest.mark.parametrize("name", ["Europe/Paris", "UTC"])
+def test_listed_zone_is_a_zone(name):
+    assert timezones.is_zone(name)
+
+
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "", None, "../etc"])
+def test_other_names_are_not_zones(name):
+    assert not timezones.is_zone(name)
+
+
+def test_winter_and_summer_offsets():
+    assert to_utc(date(2026, 12, 12), time(19, 30), "Europe/Paris") == datetime(
+        2026, 12, 12, 18, 30, tzinfo=UTC
+    )
+    assert to_utc(date(2026, 7, 10), time(19, 30), "Europe/Paris") == datetime(
+        2026, 7, 10, 17, 30, tzinfo=UTC
+    )
+
+
+def test_skipped_time_raises():
+    with pytest.raises(NonexistentTimeError):
+        to_utc(date(2026, 3, 29), time(2, 30), "Europe/Paris")
+
+
+def test_time_just_after_the_gap_exists():
+    assert to_utc(date(2026, 3, 29), time(3, 0), "Europe/Paris") == datetime(
+        2026, 3, 29, 1, 0, tzinfo=UTC
+    )
+
+
+def test_repeated_time_takes_its_first_occurrence():
+    assert to_utc(date(2026, 11, 1), time(1, 30), "America/New_York") == datetime(
+        2026, 11, 1, 5, 30, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("instant", "zone", "expected"),
+    [
+        (
+            datetime(2026, 12, 12, 18, 30, tzinfo=UTC),
+            "Europe/Paris",
+            "Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)",
+        ),
+        (
+            datetime(2026, 7, 4, 1, 5, tzinfo=UTC),
+            "America/Los_Angeles",
+            "Friday 3 July 2026, 18:05 (America/Los_Angeles, UTC-07:00)",
+        ),
+        (
+            datetime(2026, 1, 1, 0, 0, tzinfo=UTC),
+            "Asia/Kathmandu",
+            "Thursday 1 January 2026, 05:45 (Asia/Kathmandu, UTC+05:45)",
+        ),
+        (
+            datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+            "UTC",
+            "Monday 2 March 2026, 09:00 (UTC, UTC+00:00)",
+        ),
+    ],
+)
+def test_format_when(instant, zone, expected):
+    assert format_when(instant, zone) == expected
