@@ -42,8 +42,6 @@ def render_error(code: int, title: str | None = None, message: str | None = None
 
 
 def _http_error(error: HTTPException):
-    if error.code is None or error.code < 400:
-        return error
     response = error.get_response()
     body, code = render_error(error.code)
     response.set_data(body)

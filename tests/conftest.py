@@ -53,38 +53,46 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def new_database_url(postgres_url: str, tmp_path_factory) -> Iterator[Callable[[str], str]]:
+def new_database_url(request, tmp_path_factory) -> Iterator[Callable[[str], str]]:
     """Return a callable that makes an empty database of a backend and gives its URL."""
-    created = []
+    created: list[tuple[str, str]] = []
 
     def make(backend: str) -> str:
         name = f"skedjit_{uuid.uuid4().hex[:12]}"
         if backend == "sqlite":
             return f"sqlite:///{tmp_path_factory.mktemp('db') / name}.sqlite3"
-        url = make_url(postgres_url)
-        with _admin_connection(postgres_url) as connection, connection.cursor() as cursor:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return url.set(database=name).render_as_string(hide_password=False)
+        postgres_url = request.getfixturevalue("postgres_url")
+        _run_admin_sql(postgres_url, f'CREATE DATABASE "{name}"')
+        created.append((postgres_url, name))
+        return make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
 
     yield make
-    for name in created:
-        with _admin_connection(postgres_url) as connection, connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for postgres_url, name in created:
+        _run_admin_sql(postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _admin_connection(postgres_url: str):
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, new_database_url) -> str:
+    """An empty database (no schema yet) of each backend."""
+    return new_database_url(request.param)
+
+
+def _run_admin_sql(postgres_url: str, statement: str) -> None:
+    """Run one statement outside a transaction in the server's postgres database."""
     url = make_url(postgres_url)
-    params = {k: v for k, v in url.query.items() if isinstance(v, str)}
     connection = psycopg2.connect(
         dbname="postgres",
         user=url.username,
         password=url.password,
-        host=url.host or params.get("host"),
+        host=url.host or url.query.get("host"),
         port=url.port,
     )
-    connection.autocommit = True
-    return connection
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -12,15 +12,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from conftest import BACKENDS
-from conftest import PASSWORD
-from conftest import make_config
 from flask import Flask
 from flask_migrate import downgrade
 from flask_migrate import upgrade
 from sqlalchemy import inspect
 from sqlalchemy import text
 
+from conftest import PASSWORD
+from conftest import make_config
 from skedjit import MIGRATIONS
 from skedjit import create_app
 from skedjit.events import service
@@ -40,13 +39,6 @@ EVENT_COLUMNS = {
     "created_at",
     "updated_at",
 }
-
-
-def empty_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """An empty database of the backend (SQLite needs no PostgreSQL server)."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    return request.getfixturevalue("new_database_url")(backend)
 
 
 @contextmanager
@@ -77,9 +69,8 @@ def test_migrations_have_a_single_head():
     assert len(ScriptDirectory(str(MIGRATIONS)).get_heads()) == 1
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_upgrade_creates_events_table_with_expected_columns(request, backend, tmp_path):
-    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
         assert "events" not in table_names()
         upgrade()
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("events")}
@@ -87,33 +78,29 @@ def test_upgrade_creates_events_table_with_expected_columns(request, backend, tm
     assert [name for name, column in columns.items() if column["nullable"]] == []
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_upgrade_makes_slug_unique(request, backend, tmp_path):
-    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
         upgrade()
         constraints = inspect(db.engine).get_unique_constraints("events")
     assert [(c["name"], c["column_names"]) for c in constraints] == [("uq_events_slug", ["slug"])]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_upgrade_records_the_script_head_in_the_database(request, backend, tmp_path):
-    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+def test_upgrade_records_the_script_head_in_the_database(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
         upgrade()
         assert database_revisions() == [script_head()]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_downgrade_to_base_drops_events_table(request, backend, tmp_path):
-    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+def test_downgrade_to_base_drops_events_table(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
         upgrade()
         downgrade(revision="base")
         assert "events" not in table_names()
         assert database_revisions() == []
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_upgrade_after_downgrade_rebuilds_the_schema(request, backend, tmp_path):
-    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+def test_upgrade_after_downgrade_rebuilds_the_schema(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
         upgrade()
         downgrade(revision="base")
         upgrade()
@@ -121,9 +108,8 @@ def test_upgrade_after_downgrade_rebuilds_the_schema(request, backend, tmp_path)
         assert database_revisions() == [script_head()]
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_models_match_the_migrations(request, backend, tmp_path):
-    with app_on(empty_database_url(request, backend, tmp_path), tmp_path):
+def test_models_match_the_migrations(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import BACKENDS
+
 from conftest import csrf_token_in
 from conftest import event_form
-
 from skedjit.slugs import PATTERN
 
 pytestmark = pytest.mark.served
@@ -39,13 +38,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind((HOST, 0))
         return probe.getsockname()[1]
-
-
-def empty_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """An empty database of the backend (SQLite needs no PostgreSQL server)."""
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'served.sqlite3'}"
-    return request.getfixturevalue("new_database_url")(backend)
 
 
 def server_environment(database_url: str, port: int) -> dict[str, str]:
@@ -180,9 +172,8 @@ def edit_fields(**overrides) -> dict:
     return fields
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_owner_creates_edits_and_deletes_an_event_over_http(request, backend, tmp_path):
-    with served(empty_database_url(request, backend, tmp_path)) as base_url:
+def test_owner_creates_edits_and_deletes_an_event_over_http(empty_database_url):
+    with served(empty_database_url) as base_url:
         owner = Visitor(base_url)
         assert owner.get("/").status == 200
 
@@ -206,9 +197,8 @@ def test_owner_creates_edits_and_deletes_an_event_over_http(request, backend, tm
         assert owner.get(f"/events/{slug}").status == 404
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_friend_with_wrong_password_cannot_edit_over_http(request, backend, tmp_path):
-    with served(empty_database_url(request, backend, tmp_path)) as base_url:
+def test_friend_with_wrong_password_cannot_edit_over_http(empty_database_url):
+    with served(empty_database_url) as base_url:
         slug = Visitor(base_url).create_event("Served smoke test")
         friend = Visitor(base_url)
 
