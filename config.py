@@ -29,6 +29,10 @@ class Config:
     SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 6 * 3600
+    # Static URLs carry a content hash, so browsers may keep the files a year.
+    SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
+    # Rendered event pages kept per process (about 6 KB each).
+    EVENT_PAGE_CACHE_SIZE = int(os.environ.get("EVENT_PAGE_CACHE_SIZE", "512"))
     TESTING = False
     DEBUG = False
 

@@ -7,10 +7,12 @@ from flask import Flask
 from config import Config
 from config import config_from_environment
 
+from . import assets
 from .errors import register_error_handlers
 from .extensions import csrf
 from .extensions import db
 from .extensions import migrate
+from .extensions import read_engine
 from .instance_files import load_or_create_secret_key
 from .routing import SlugConverter
 
@@ -26,8 +28,10 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.url_map.converters["slug"] = SlugConverter
 
     db.init_app(app)
+    read_engine.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
+    assets.init_app(app)
 
     from .events import bp as events_bp
 

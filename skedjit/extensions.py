@@ -2,10 +2,13 @@
 
 import sqlite3
 
+from flask import Flask
+from flask import current_app
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -28,6 +31,30 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
+
+
+class ReadEngine:
+    """A second engine for the event page's one read.
+
+    Autocommit (no BEGIN and ROLLBACK round trips around a single SELECT) and no
+    ping before each checkout: a connection found dead is retried by the caller.
+    """
+
+    key = "skedjit.read_engine"
+
+    def init_app(self, app: Flask) -> None:
+        with app.app_context():
+            url = db.engine.url
+        app.extensions[self.key] = create_engine(
+            url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None
+        )
+
+    @property
+    def engine(self) -> Engine:
+        return current_app.extensions[self.key]
+
+
+read_engine = ReadEngine()
 
 
 @event.listens_for(Engine, "connect")

@@ -11,7 +11,6 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
-from .timezones import format_when
 
 
 def utcnow() -> datetime:
@@ -66,12 +65,3 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.title!r}>"
-
-    @property
-    def when(self) -> str:
-        """The start in the event's zone, e.g. 'Saturday 12 December 2026, 19:30 (...)'."""
-        return format_when(self.starts_at, self.timezone)
-
-    def is_past(self, now: datetime | None = None) -> bool:
-        """Tell whether the event has started."""
-        return self.starts_at <= (now or utcnow())

@@ -6,6 +6,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from config import normalize_database_url
 from skedjit import create_app
 from skedjit.events import service
 from skedjit.extensions import db
+from skedjit.extensions import read_engine
 from skedjit.models import Event
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -126,6 +128,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             db.session.execute(table.delete())
         db.session.commit()
         db.engine.dispose()
+        read_engine.engine.dispose()
 
 
 @pytest.fixture
@@ -237,7 +240,6 @@ def load_event(app: Flask) -> Callable[[str], Event | None]:
 @pytest.fixture
 def count_queries(app: Flask):
     """Return a context manager that counts the SQL statements sent while it is open."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting():
@@ -247,11 +249,13 @@ def count_queries(app: Flask):
             statements.append(statement)
 
         with app.app_context():
-            engine = db.engine
-        sa_event.listen(engine, "before_cursor_execute", record)
+            engines = (db.engine, read_engine.engine)
+        for engine in engines:
+            sa_event.listen(engine, "before_cursor_execute", record)
         try:
             yield statements
         finally:
-            sa_event.remove(engine, "before_cursor_execute", record)
+            for engine in engines:
+                sa_event.remove(engine, "before_cursor_execute", record)
 
     return counting

@@ -16,10 +16,11 @@ from . import service
 from .access import drop_owner_access
 from .access import grant_owner_access
 from .access import has_owner_access
-from .access import owner_access_hours_left
 from .forms import CreateEventForm
 from .forms import EditEventForm
 from .forms import PasswordForm
+from .page import find_event_page
+from .page import respond
 
 bp = Blueprint("events", __name__)
 
@@ -85,14 +86,10 @@ def create():
 
 @bp.get("/events/<slug:slug>")
 def view(slug: str):
-    event = get_event_or_404(slug)
-    owner = has_owner_access(event)
-    return render_template(
-        "events/view.html",
-        event=event,
-        owner=owner,
-        owner_hours_left=owner_access_hours_left(event) if owner else None,
-    )
+    event = find_event_page(slug)
+    if event is None:
+        abort(404)
+    return respond(event)
 
 
 @bp.get("/events/<slug:slug>/edit")

@@ -1,0 +1,133 @@
+"""The event page, Skedjit's hot path.
+
+One indexed lookup of exactly the columns the page shows, on an autocommit
+connection; then a page rendered once per process and reused while nothing it
+shows has changed. The same key makes a strong ETag, so a browser that already
+has the page gets a 304 without any rendering.
+"""
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from dataclasses import fields
+from datetime import datetime
+
+from flask import Response
+from flask import current_app
+from flask import render_template
+from flask import request
+from flask import session
+from sqlalchemy import bindparam
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from ..assets import release_tag
+from ..extensions import read_engine
+from ..models import Event
+from ..models import utcnow
+from ..timezones import format_when
+from .access import has_owner_access
+from .access import owner_access_hours_left
+
+CACHE_CONTROL = "private, no-cache"
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """What the event page shows of an event."""
+
+    id: int
+    slug: str
+    title: str
+    starts_at: datetime
+    timezone: str
+    location: str
+    description: str
+    version: int
+    password_version: int
+
+    @property
+    def when(self) -> str:
+        """The start in the event's zone, e.g. 'Saturday 12 December 2026, 19:30 (...)'."""
+        return format_when(self.starts_at, self.timezone)
+
+    def is_past(self, now: datetime | None = None) -> bool:
+        """Tell whether the event has started."""
+        return self.starts_at <= (now or utcnow())
+
+
+_LOOKUP = select(*(Event.__table__.c[field.name] for field in fields(EventPage))).where(
+    Event.__table__.c.slug == bindparam("slug")
+)
+
+
+def find_event_page(slug: str) -> EventPage | None:
+    """Read the event's page data with one SELECT, or None; a dead pooled connection is retried."""
+    for attempt in (1, 2):
+        try:
+            with read_engine.engine.connect() as connection:
+                row = connection.execute(_LOOKUP, {"slug": slug}).first()
+            return EventPage(*row) if row else None
+        except DBAPIError as error:
+            if not error.connection_invalidated or attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+class RenderedPages:
+    """A bounded, thread-safe map of page keys to rendered pages (least recently used goes)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._pages: OrderedDict[tuple, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> bytes | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: tuple, page: bytes) -> None:
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def rendered_pages() -> RenderedPages:
+    """This process's cache of rendered event pages."""
+    pages = current_app.extensions.get("skedjit.rendered_pages")
+    if pages is None:
+        size = current_app.config["EVENT_PAGE_CACHE_SIZE"]
+        pages = current_app.extensions.setdefault("skedjit.rendered_pages", RenderedPages(size))
+    return pages
+
+
+def respond(event: EventPage) -> Response:
+    """The event page for this viewer: from the cache, as a 304, or freshly rendered."""
+    owner = has_owner_access(event)
+    hours_left = owner_access_hours_left(event) if owner else None
+    context = {"event": event, "owner": owner, "owner_hours_left": hours_left}
+    if session.get("_flashes"):
+        # A one-off message: neither cached nor revalidated later.
+        response = Response(render_template("events/view.html", **context))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    key = (event.slug, event.version, event.is_past(), hours_left, request.host_url)
+    etag = hashlib.blake2b(repr((event.id, release_tag(), *key)).encode(), digest_size=12)
+    etag = etag.hexdigest()
+    headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL}
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers=headers)
+
+    pages = rendered_pages()
+    page = pages.get(key)
+    if page is None:
+        page = render_template("events/view.html", **context).encode()
+        pages.put(key, page)
+    return Response(page, headers=headers, content_type="text/html; charset=utf-8")

@@ -1,0 +1,146 @@
+"""The event page's validators and reuse: ETags, 304s, and pages rendered once."""
+
+from contextlib import contextmanager
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+from flask import template_rendered
+
+from skedjit.events import page
+
+
+@contextmanager
+def rendered_templates(app):
+    names: list[str] = []
+
+    def record(_sender, template, **_context):
+        names.append(template.name)
+
+    template_rendered.connect(record, app)
+    try:
+        yield names
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_page_has_a_strong_etag_and_must_be_revalidated(client, make_event):
+    response = client.get(f"/events/{make_event()}")
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    etag, weak = response.get_etag()
+    assert etag
+    assert not weak
+    assert "Cookie" in response.headers["Vary"]
+
+
+def test_matching_if_none_match_is_304_without_rendering(app, client, make_event):
+    slug = make_event()
+    etag = client.get(f"/events/{slug}").headers["ETag"]
+    with rendered_templates(app) as names:
+        response = client.get(f"/events/{slug}", headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.data == b""
+    assert response.headers["ETag"] == etag
+    assert response.headers["Cache-Control"] == "private, no-cache"
+    assert names == []
+
+
+def test_other_etag_gets_the_full_page(client, make_event):
+    slug = make_event()
+    response = client.get(f"/events/{slug}", headers={"If-None-Match": '"something-else"'})
+    assert response.status_code == 200
+    assert b"Picnic" in response.data
+
+
+def test_second_friend_gets_the_page_without_rendering(app, make_browser, make_event):
+    slug = make_event()
+    first = make_browser().get(f"/events/{slug}")
+    with rendered_templates(app) as names:
+        second = make_browser().get(f"/events/{slug}")
+    assert names == []
+    assert second.data == first.data
+
+
+def test_an_edit_changes_the_etag_and_the_page(browser, create_event_as):
+    slug = create_event_as(browser)
+    friend_view = browser.client.application.test_client()
+    before = friend_view.get(f"/events/{slug}")
+    fields = {
+        "title": "Moved indoors",
+        "date": "2026-12-12",
+        "time": "19:30",
+        "timezone": "Europe/Paris",
+    }
+    assert browser.post(f"/events/{slug}/edit", data=fields).status_code == 303
+    after = friend_view.get(f"/events/{slug}", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert b"Moved indoors" in after.data
+
+
+def test_owner_and_friend_pages_have_different_etags(browser, make_browser, create_event_as):
+    slug = create_event_as(browser)
+    browser.get(f"/events/{slug}")  # shows and clears the "ready" message
+    owner = browser.get(f"/events/{slug}")
+    friend = make_browser().get(f"/events/{slug}")
+    assert owner.headers["ETag"] != friend.headers["ETag"]
+    assert b"without the password" in owner.data
+    assert b"without the password" not in friend.data
+
+
+def test_friends_etag_does_not_validate_the_owners_page(browser, make_browser, create_event_as):
+    slug = create_event_as(browser)
+    browser.get(f"/events/{slug}")
+    friend_etag = make_browser().get(f"/events/{slug}").headers["ETag"]
+    owner = browser.get(f"/events/{slug}", headers={"If-None-Match": friend_etag})
+    assert owner.status_code == 200
+    assert b"without the password" in owner.data
+
+
+def test_page_with_a_message_is_neither_stored_nor_validated(browser, create_event_as):
+    slug = create_event_as(browser)
+    response = browser.get(f"/events/{slug}")
+    assert b"Your event is ready" in response.data
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in response.headers
+
+
+def test_etag_changes_when_the_event_starts(client, make_event, monkeypatch):
+    starts_at = datetime(2031, 6, 1, 18, 0, tzinfo=UTC)
+    slug = make_event(starts_at=starts_at)
+    monkeypatch.setattr(page, "utcnow", lambda: starts_at - timedelta(minutes=1))
+    before = client.get(f"/events/{slug}")
+    monkeypatch.setattr(page, "utcnow", lambda: starts_at + timedelta(minutes=1))
+    after = client.get(f"/events/{slug}", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert b"This event has passed." not in before.data
+    assert b"This event has passed." in after.data
+
+
+def test_share_link_follows_the_host_asked_for(client, make_event):
+    slug = make_event()
+    one = client.get(f"/events/{slug}", base_url="http://one.example")
+    two = client.get(f"/events/{slug}", base_url="http://two.example")
+    assert f"http://one.example/events/{slug}".encode() in one.data
+    assert f"http://two.example/events/{slug}".encode() in two.data
+    assert one.headers["ETag"] != two.headers["ETag"]
+
+
+def test_rendered_pages_keep_only_the_most_recently_used():
+    pages = page.RenderedPages(size=2)
+    pages.put(("a",), b"A")
+    pages.put(("b",), b"B")
+    assert pages.get(("a",)) == b"A"  # "a" is now the most recent
+    pages.put(("c",), b"C")
+    assert pages.get(("b",)) is None
+    assert (pages.get(("a",)), pages.get(("c",))) == (b"A", b"C")
+
+
+@pytest.mark.parametrize("filename", ["skedjit.css", "skedjit.js"])
+def test_static_urls_carry_a_content_hash_and_are_kept_long(client, filename):
+    html = client.get("/").get_data(as_text=True)
+    url = next(part for part in html.split('"') if f"/static/{filename}?v=" in part)
+    with client.get(url) as response:
+        assert response.status_code == 200
+        assert response.cache_control.max_age == 365 * 24 * 3600
