@@ -338,23 +338,23 @@ def run_wrk(url: str, connections: int, script: Path | None = None) -> Load:
 def run_wrk_with_creates(
     url: str, connections: int, view_script: Path, create_url: str, create_script_path: Path
 ) -> tuple[Load, Load]:
-    """Load the event pages while one connection keeps posting the create form."""
+    """Load the event pages while one connection keeps posting the create form, both timed alike."""
+    warm_up = wrk_command(url, connections, WARMUP, view_script)
+    subprocess.run(warm_up, check=True, capture_output=True)
+    create_command = wrk_command(create_url, CREATE_CONNECTIONS, DURATION, create_script_path)
     creates = subprocess.Popen(
-        wrk_command(create_url, CREATE_CONNECTIONS, DURATION + 2 * WARMUP, create_script_path),
+        [*create_command[:-1], "--timeout", "10s", create_command[-1]],
         stdout=subprocess.PIPE,
         text=True,
     )
-    time.sleep(WARMUP)
-    views = run_wrk_measured_only(url, connections, view_script)
-    create_output, _ = creates.communicate(timeout=DURATION + 6 * WARMUP + 30)
-    return views, parse_wrk(create_output)
-
-
-def run_wrk_measured_only(url: str, connections: int, script: Path) -> Load:
-    result = subprocess.run(
-        wrk_command(url, connections, DURATION, script), check=True, capture_output=True, text=True
+    view_run = subprocess.run(
+        wrk_command(url, connections, DURATION, view_script),
+        check=True,
+        capture_output=True,
+        text=True,
     )
-    return parse_wrk(result.stdout)
+    create_output, _ = creates.communicate(timeout=DURATION + 30)
+    return parse_wrk(view_run.stdout), parse_wrk(create_output)
 
 
 # -- One database ---------------------------------------------------------------

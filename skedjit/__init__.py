@@ -15,6 +15,7 @@ from .extensions import migrate
 from .extensions import read_engine
 from .instance_files import load_or_create_secret_key
 from .routing import SlugConverter
+from .sessions import CookieSessionInterface
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -26,6 +27,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.jinja_env.add_extension("jinja2.ext.do")
     _fill_instance_defaults(app)
     app.url_map.converters["slug"] = SlugConverter
+    app.session_interface = CookieSessionInterface()
 
     db.init_app(app)
     read_engine.init_app(app)
@@ -34,7 +36,9 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     assets.init_app(app)
 
     from .events import bp as events_bp
+    from .events import freshness
 
+    freshness.init_app(app)
     app.register_blueprint(events_bp)
     register_error_handlers(app)
     app.shell_context_processor(_shell_context)

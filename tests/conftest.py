@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from config import TestingConfig
 from config import normalize_database_url
 from skedjit import create_app
+from skedjit.events import freshness
 from skedjit.events import service
 from skedjit.extensions import db
 from skedjit.extensions import read_engine
@@ -117,6 +118,15 @@ def backend(database_url: str) -> str:
     return make_url(database_url).get_backend_name()
 
 
+def close_app(app: Flask) -> None:
+    """Stop an app's listener and close its database connections."""
+    freshness.close(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        read_engine.engine.dispose()
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on a migrated database that is emptied after each test."""
@@ -127,8 +137,22 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
-        db.engine.dispose()
-        read_engine.engine.dispose()
+    close_app(app)
+
+
+@pytest.fixture
+def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Return a callable that makes another app (another process, as it were) on the database."""
+    apps: list[Flask] = []
+
+    def make(**settings) -> Flask:
+        instance = tmp_path / f"instance-{len(apps)}"
+        apps.append(create_app(make_config(database_url, **settings), instance_path=str(instance)))
+        return apps[-1]
+
+    yield make
+    for other in apps:
+        close_app(other)
 
 
 @pytest.fixture
@@ -242,13 +266,13 @@ def count_queries(app: Flask):
     """Return a context manager that counts the SQL statements sent while it is open."""
 
     @contextmanager
-    def counting():
+    def counting(target: Flask | None = None):
         statements: list[str] = []
 
         def record(_conn, _cursor, statement, *_args):
             statements.append(statement)
 
-        with app.app_context():
+        with (target or app).app_context():
             engines = (db.engine, read_engine.engine)
         for engine in engines:
             sa_event.listen(engine, "before_cursor_execute", record)

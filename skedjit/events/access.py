@@ -33,6 +33,11 @@ def has_owner_access(event: Event) -> bool:
     )
 
 
+def may_have_owner_access(slug: str) -> bool:
+    """Tell, without loading the event, whether this browser holds any grant for it."""
+    return slug in _grants()
+
+
 def owner_access_hours_left(event: Event) -> int:
     """Whole hours, rounded up, until this browser's owner access to the event ends."""
     return math.ceil((_grants()[event.slug][1] - time.time()) / 3600)

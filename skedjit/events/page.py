@@ -28,7 +28,9 @@ from ..models import Event
 from ..models import utcnow
 from ..timezones import format_when
 from .access import has_owner_access
+from .access import may_have_owner_access
 from .access import owner_access_hours_left
+from .freshness import cached_rows
 
 CACHE_CONTROL = "private, no-cache"
 
@@ -62,7 +64,21 @@ _LOOKUP = select(*(Event.__table__.c[field.name] for field in fields(EventPage))
 )
 
 
-def find_event_page(slug: str) -> EventPage | None:
+def find_event_page(slug: str, cached: bool = True) -> EventPage | None:
+    """The event's page data, from this process's fresh rows or one SELECT; None if unknown."""
+    rows = cached_rows() if cached else None
+    if rows is None:
+        return _read_event_page(slug)
+    event = rows.get(slug)
+    if event is None:
+        generation = rows.generation  # taken before the read: a change during it wins
+        event = _read_event_page(slug)
+        if event is not None:
+            rows.put(slug, event, generation)
+    return event
+
+
+def _read_event_page(slug: str) -> EventPage | None:
     """Read the event's page data with one SELECT, or None; a dead pooled connection is retried."""
     for attempt in (1, 2):
         try:
@@ -107,6 +123,17 @@ def rendered_pages() -> RenderedPages:
     return pages
 
 
+def serve(slug: str) -> Response | None:
+    """The event page for this browser, or None when there is no such event.
+
+    A browser that may own the event, or has a message waiting, reads the
+    database directly: it must see its own changes at once.
+    """
+    private = may_have_owner_access(slug) or bool(session.get("_flashes"))
+    event = find_event_page(slug, cached=not private)
+    return None if event is None else respond(event)
+
+
 def respond(event: EventPage) -> Response:
     """The event page for this viewer: from the cache, as a 304, or freshly rendered."""
     owner = has_owner_access(event)
@@ -118,7 +145,7 @@ def respond(event: EventPage) -> Response:
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    key = (event.slug, event.version, event.is_past(), hours_left, request.host_url)
+    key = (event.slug, event.version, event.is_past(), hours_left, request.scheme, request.host)
     etag = hashlib.blake2b(repr((event.id, release_tag(), *key)).encode(), digest_size=12)
     etag = etag.hexdigest()
     headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL}

@@ -12,6 +12,7 @@ from wtforms import Field
 from ..models import Event
 from ..passwords import verify_password
 from ..timezones import to_local
+from . import page
 from . import service
 from .access import drop_owner_access
 from .access import grant_owner_access
@@ -19,8 +20,6 @@ from .access import has_owner_access
 from .forms import CreateEventForm
 from .forms import EditEventForm
 from .forms import PasswordForm
-from .page import find_event_page
-from .page import respond
 
 bp = Blueprint("events", __name__)
 
@@ -86,10 +85,10 @@ def create():
 
 @bp.get("/events/<slug:slug>")
 def view(slug: str):
-    event = find_event_page(slug)
-    if event is None:
+    response = page.serve(slug)
+    if response is None:
         abort(404)
-    return respond(event)
+    return response
 
 
 @bp.get("/events/<slug:slug>/edit")

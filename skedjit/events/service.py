@@ -7,6 +7,8 @@ from ..extensions import db
 from ..models import Event
 from ..passwords import hash_password
 from ..slugs import new_slug
+from .freshness import announce_change
+from .freshness import forget_here
 
 SLUG_ATTEMPTS = 8
 
@@ -44,18 +46,23 @@ def update_event(event: Event, fields: dict, new_password: str | None, rounds: i
         if password_hash:
             event.password_hash = password_hash
             event.password_version += 1
+        announce_change(event.slug)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    forget_here(event.slug)
     return event
 
 
 def delete_event(event: Event) -> None:
     """Delete an event for good."""
+    slug = event.slug
     try:
         db.session.delete(event)
+        announce_change(slug)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
+    forget_here(slug)

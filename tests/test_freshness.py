@@ -1,0 +1,152 @@
+"""Event rows reused by each process, and dropped the moment another process changes them."""
+
+import time
+
+import psycopg2
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from conftest import event_form
+from skedjit.events import freshness
+from skedjit.events.freshness import EventRows
+from skedjit.extensions import db
+
+
+def watch_of(app):
+    return app.extensions[freshness.KEY][1]
+
+
+def wait_until(condition, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
+
+
+def warm(client, slug: str, backend: str):
+    """View the page once and, on PostgreSQL, wait until the process listens for changes."""
+    response = client.get(f"/events/{slug}")
+    if backend == "postgresql":
+        wait_until(watch_of(client.application).connected.is_set)
+        response = client.get(f"/events/{slug}")
+    return response
+
+
+def edit_title(browser, slug: str, title: str) -> None:
+    fields = event_form(title=title)
+    del fields["password_confirm"]
+    fields["password"] = ""
+    assert browser.post(f"/events/{slug}/edit", data=fields).status_code == 303
+
+
+def test_friends_later_views_send_no_sql(client, make_event, count_queries, backend):
+    slug = make_event()
+    warm(client, slug, backend)
+    with count_queries() as statements:
+        response = client.get(f"/events/{slug}")
+    assert response.status_code == 200
+    assert statements == []
+
+
+def test_edit_in_another_process_is_seen(browser, create_event_as, make_app, backend):
+    slug = create_event_as(browser, title="Before")
+    other = make_app().test_client()
+    assert b"Before" in warm(other, slug, backend).data
+    edit_title(browser, slug, "After")
+    wait_until(lambda: b"After" in other.get(f"/events/{slug}").data)
+    assert b"Before" not in other.get(f"/events/{slug}").data
+
+
+def test_delete_in_another_process_is_seen(browser, create_event_as, make_app, backend):
+    slug = create_event_as(browser)
+    other = make_app().test_client()
+    warm(other, slug, backend)
+    assert browser.post(f"/events/{slug}/delete").status_code == 303
+    wait_until(lambda: other.get(f"/events/{slug}").status_code == 404)
+
+
+def test_sqlite_sees_a_write_from_any_connection_at_once(app, client, make_event, backend):
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL hears only writes that notify")
+    slug = make_event(title="Before")
+    warm(client, slug, backend)
+    with app.app_context():
+        db.session.execute(text("UPDATE events SET title = 'After', version = version + 1"))
+        db.session.commit()
+    assert b"After" in client.get(f"/events/{slug}").data
+
+
+def test_owner_reads_the_database_not_the_shared_rows(
+    browser, client, create_event_as, count_queries, backend
+):
+    slug = create_event_as(browser)
+    browser.get(f"/events/{slug}")  # shows the "ready" message
+    warm(client, slug, backend)  # a friend fills the shared rows
+    with count_queries() as statements:
+        browser.get(f"/events/{slug}")
+    assert len(statements) == 1
+
+
+def test_nothing_is_reused_without_a_cache(make_app, make_event, count_queries):
+    slug = make_event()
+    uncached = make_app(EVENT_PAGE_CACHE_SIZE=0)
+    client = uncached.test_client()
+    client.get(f"/events/{slug}")
+    with count_queries(uncached) as statements:
+        client.get(f"/events/{slug}")
+    assert len(statements) == 1
+
+
+def test_lost_listener_stops_reuse_until_it_is_back(
+    browser, create_event_as, make_app, backend, postgres_url, count_queries
+):
+    if backend != "postgresql":
+        pytest.skip("only PostgreSQL has a listener")
+    slug = create_event_as(browser, title="Before")
+    other_app = make_app()
+    other = other_app.test_client()
+    warm(other, slug, backend)
+    listener = watch_of(other_app)
+    old_pid = listener.backend_pid
+
+    url = make_url(postgres_url)
+    admin = psycopg2.connect(dbname="postgres", user=url.username, host=url.query["host"])
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", (old_pid,))
+    admin.close()
+    wait_until(lambda: not listener.connected.is_set() or listener.backend_pid != old_pid)
+    edit_title(browser, slug, "Changed while deaf")
+
+    wait_until(lambda: listener.connected.is_set() and listener.backend_pid != old_pid)
+    assert b"Changed while deaf" in other.get(f"/events/{slug}").data
+    with count_queries() as statements:
+        assert b"Changed while deaf" in other.get(f"/events/{slug}").data
+    assert statements == []
+
+
+def test_a_row_read_before_a_change_is_not_kept():
+    rows = EventRows(size=4)
+    rows.forget_all(enabled=True)
+    generation = rows.generation
+    rows.forget("abcdef")  # a change lands while the row is being read
+    rows.put("abcdef", "old row", generation)
+    assert rows.get("abcdef") is None
+
+
+def test_rows_are_not_kept_while_disabled():
+    rows = EventRows(size=4)
+    rows.put("abcdef", "row", rows.generation)
+    assert rows.get("abcdef") is None
+
+
+def test_rows_keep_only_the_most_recently_used():
+    rows = EventRows(size=2)
+    rows.forget_all(enabled=True)
+    for slug in ("aaaaaa", "bbbbbb"):
+        rows.put(slug, slug.upper(), rows.generation)
+    rows.get("aaaaaa")
+    rows.put("cccccc", "C", rows.generation)
+    assert rows.get("bbbbbb") is None
+    assert (rows.get("aaaaaa"), rows.get("cccccc")) == ("AAAAAA", "C")
