@@ -1,10 +1,18 @@
-"""Gunicorn settings for serving Skedjit (the bind address comes from build.sh)."""
+"""Gunicorn settings for serving Skedjit (build.sh passes the bind address).
 
-# Two processes of eight threads each: event pages keep being served on the
-# other threads while one thread hashes a password (bcrypt releases the GIL).
+Two processes of four threads (gthread). Event pages are short, CPU-bound
+Python work: more threads per process only lengthen the latency tail (they
+queue for the GIL) without adding throughput, and more processes add memory
+(about 70 MB each) for no throughput on two cores. Threads matter for
+passwords: bcrypt releases the GIL, so while one thread hashes (about 0.3 s
+at cost 12) the other threads of the same process keep serving pages. With
+sync workers a hash would hold a whole process. bench/RESULTS.md has the
+measurements behind this choice.
+"""
+
 workers = 2
 worker_class = "gthread"
-threads = 8
+threads = 4
 keepalive = 5
 timeout = 30
 graceful_timeout = 10
