@@ -25,6 +25,13 @@ def skip_empty_autogenerate(context, revision, directives):
         logger.info("No changes in schema detected.")
 
 
+def render_item(type_, obj, autogen_context):
+    """Write the app's UTC column type as the plain DateTime it is in the database."""
+    if type_ == "type" and type(obj).__name__ == "UTCDateTime":
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
 def run_migrations_offline() -> None:
     """Emit the SQL for the migrations instead of running them."""
     context.configure(
@@ -41,6 +48,7 @@ def run_migrations_online() -> None:
     """Run the migrations on the app's database."""
     options = dict(migrate.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
+    options.setdefault("render_item", render_item)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=migrate.db.metadata, **options)
         with context.begin_transaction():

@@ -16,6 +16,7 @@ from .extensions import read_engine
 from .instance_files import load_or_create_secret_key
 from .routing import SlugConverter
 from .sessions import CookieSessionInterface
+from .text import linkify
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,6 +26,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     app.config.from_object(config_class or config_from_environment())
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["linkify"] = linkify
     _fill_instance_defaults(app)
     app.url_map.converters["slug"] = SlugConverter
     app.session_interface = CookieSessionInterface()

@@ -3,9 +3,11 @@
 from datetime import UTC
 from datetime import datetime
 
+from sqlalchemy import Boolean
 from sqlalchemy import DateTime
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -49,10 +51,14 @@ class Event(db.Model):
     title: Mapped[str] = mapped_column(String(120))
     #: When it starts, as a UTC instant; shown in `timezone`.
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: When it ends (after `starts_at`), or None when no end was given.
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: IANA zone name the event's times are given in.
     timezone: Mapped[str] = mapped_column(String(64))
     location: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    #: Link previews (Open Graph) say only "you're invited", no details.
+    hide_preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(60))
     #: Bumped when the password changes; owner access granted earlier lapses.
     password_version: Mapped[int] = mapped_column(default=1)
@@ -65,3 +71,24 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.title!r}>"
+
+
+class Tombstone(db.Model):
+    """What calendars need to hear that a deleted event is cancelled, kept 30 days."""
+
+    __tablename__ = "tombstones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(6), unique=True)
+    #: The calendar UID the event had, so subscribed calendars match it.
+    uid: Mapped[str] = mapped_column(String(255))
+    #: One more than the event's last calendar SEQUENCE.
+    sequence: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<Tombstone {self.slug} {self.title!r}>"

@@ -4,6 +4,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
@@ -63,3 +64,49 @@ def format_when(instant: datetime, zone_name: str) -> str:
     """Return 'Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)'."""
     local = to_local(instant, zone_name)
     return f"{format_day(local)}, {local:%H:%M} ({zone_name}, {format_offset(local)})"
+
+
+#: How long an event without an end is taken to last (calendars, "has passed").
+DEFAULT_DURATION = timedelta(hours=2)
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return _count(max(minutes, 1), "minute")
+    return _count(minutes // 60, "hour")
+
+
+def describe_distance(
+    starts_at: datetime, ends_at: datetime | None, zone_name: str, now: datetime
+) -> str:
+    """How far away the event is, in plain words: 'in 3 days', 'started 2 hours ago'."""
+    end = ends_at or starts_at + DEFAULT_DURATION
+    if now >= end:
+        return "has passed"
+    if now >= starts_at:
+        return f"started {_span(now - starts_at)} ago"
+    days = (to_local(starts_at, zone_name).date() - to_local(now, zone_name).date()).days
+    if days == 0:
+        return f"today, in {_span(starts_at - now)}"
+    if days == 1:
+        return "tomorrow"
+    if days < 14:
+        return f"in {days} days"
+    if days < 60:
+        return f"in {days // 7} weeks"
+    if days < 730:
+        return f"in {days // 30} months"
+    return f"in {days // 365} years"
+
+
+def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """The end as shown after the start: '23:00', or with its day when it differs."""
+    start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
+    if end.date() == start.date():
+        return f"{end:%H:%M}"
+    return f"{format_day(end)}, {end:%H:%M}"

@@ -106,16 +106,23 @@ def test_page_with_a_message_is_neither_stored_nor_validated(browser, create_eve
     assert "ETag" not in response.headers
 
 
-def test_etag_changes_when_the_event_starts(client, make_event, monkeypatch):
+@pytest.mark.parametrize(
+    ("later", "said_later"),
+    [
+        (timedelta(minutes=1), b"Started 1 minute ago."),
+        (timedelta(hours=3), b"This event has passed."),
+    ],
+)
+def test_etag_changes_as_time_passes(client, make_event, monkeypatch, later, said_later):
     starts_at = datetime(2031, 6, 1, 18, 0, tzinfo=UTC)
     slug = make_event(starts_at=starts_at)
-    monkeypatch.setattr(page, "utcnow", lambda: starts_at - timedelta(minutes=1))
+    monkeypatch.setattr(page, "utcnow", lambda: starts_at - timedelta(minutes=30))
     before = client.get(f"/events/{slug}")
-    monkeypatch.setattr(page, "utcnow", lambda: starts_at + timedelta(minutes=1))
+    monkeypatch.setattr(page, "utcnow", lambda: starts_at + later)
     after = client.get(f"/events/{slug}", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200
-    assert b"This event has passed." not in before.data
-    assert b"This event has passed." in after.data
+    assert b"Today, in 30 minutes." in before.data
+    assert said_later in after.data
 
 
 def test_share_link_follows_the_host_asked_for(client, make_event):

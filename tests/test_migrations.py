@@ -30,9 +30,11 @@ EVENT_COLUMNS = {
     "slug",
     "title",
     "starts_at",
+    "ends_at",
     "timezone",
     "location",
     "description",
+    "hide_preview",
     "password_hash",
     "password_version",
     "version",
@@ -75,7 +77,7 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         upgrade()
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("events")}
     assert set(columns) == EVENT_COLUMNS
-    assert [name for name, column in columns.items() if column["nullable"]] == []
+    assert [name for name, column in columns.items() if column["nullable"]] == ["ends_at"]
 
 
 def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):

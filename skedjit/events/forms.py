@@ -4,6 +4,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
@@ -77,6 +78,13 @@ def plausible_year(form, field):
         raise ValidationError(f"Choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
 
 
+def skipped_time_message(clock, zone: str) -> str:
+    return (
+        f"{clock:%H:%M} does not exist on that day in {zone}: "
+        "the clocks go forward then. Choose another time."
+    )
+
+
 def password_length(form, field):
     """Refuse passwords bcrypt cannot take whole (it looks only at 72 bytes)."""
     size = len((field.data or "").encode())
@@ -116,6 +124,17 @@ class EventForm(FlaskForm):
         validators=[InputRequired("Choose the start time.")],
         invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 19:30.",
     )
+    end_date = LocalDateField(
+        "End date",
+        validators=[Optional(), plausible_year],
+        invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-12.",
+    )
+    end_time = LocalTimeField(
+        "End time",
+        format=["%H:%M", "%H:%M:%S"],
+        validators=[Optional()],
+        invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 23:00.",
+    )
     timezone = SelectField(
         "Time zone",
         choices=ZONE_CHOICES,
@@ -132,6 +151,7 @@ class EventForm(FlaskForm):
             Length(max=200, message="Keep the place to 200 characters or fewer."),
         ],
     )
+    hide_preview = BooleanField("Keep details out of link previews")
     description = TextAreaField(
         "Description",
         filters=[normalize_newlines],
@@ -142,8 +162,9 @@ class EventForm(FlaskForm):
         ],
     )
 
-    #: The start as a UTC instant, set by validate().
+    #: The start and end as UTC instants, set by validate().
     starts_at: datetime | None = None
+    ends_at: datetime | None = None
 
     def validate_timezone(self, field):
         if not is_zone(field.data):
@@ -155,12 +176,33 @@ class EventForm(FlaskForm):
             try:
                 self.starts_at = to_utc(self.date.data, self.time.data, self.timezone.data)
             except NonexistentTimeError:
-                self.time.errors.append(
-                    f"{self.time.data:%H:%M} does not exist on that day in "
-                    f"{self.timezone.data}: the clocks go forward then. Choose another time."
-                )
+                self.time.errors.append(skipped_time_message(self.time.data, self.timezone.data))
                 valid = False
+        if self.starts_at and not (self.end_date.errors or self.end_time.errors):
+            valid = self._validate_end() and valid
         return valid
+
+    def _validate_end(self) -> bool:
+        """The optional end: same zone, on the start's day unless a date is given, after it."""
+        if self.end_date.data and not self.end_time.data:
+            self.end_time.errors.append("Add the end time, or clear the end date.")
+            return False
+        if not self.end_time.data:
+            return True
+        day = self.end_date.data or self.date.data
+        try:
+            self.ends_at = to_utc(day, self.end_time.data, self.timezone.data)
+        except NonexistentTimeError:
+            self.end_time.errors.append(
+                skipped_time_message(self.end_time.data, self.timezone.data)
+            )
+            return False
+        if self.ends_at <= self.starts_at:
+            self.ends_at = None
+            hint = "" if self.end_date.data else " For an event past midnight, set the end date."
+            self.end_time.errors.append("The end must be after the start." + hint)
+            return False
+        return True
 
     def event_fields(self) -> dict:
         """The validated values, ready for the service layer."""
@@ -168,8 +210,10 @@ class EventForm(FlaskForm):
             "title": self.title.data,
             "starts_at": self.starts_at,
             "timezone": self.timezone.data,
+            "ends_at": self.ends_at,
             "location": self.location.data or "",
             "description": self.description.data or "",
+            "hide_preview": bool(self.hide_preview.data),
         }
 
 

@@ -26,6 +26,8 @@ from ..assets import release_tag
 from ..extensions import read_engine
 from ..models import Event
 from ..models import utcnow
+from ..timezones import describe_distance
+from ..timezones import format_end
 from ..timezones import format_when
 from .access import has_owner_access
 from .access import may_have_owner_access
@@ -43,9 +45,11 @@ class EventPage:
     slug: str
     title: str
     starts_at: datetime
+    ends_at: datetime | None
     timezone: str
     location: str
     description: str
+    hide_preview: bool
     version: int
     password_version: int
 
@@ -54,9 +58,14 @@ class EventPage:
         """The start in the event's zone, e.g. 'Saturday 12 December 2026, 19:30 (...)'."""
         return format_when(self.starts_at, self.timezone)
 
-    def is_past(self, now: datetime | None = None) -> bool:
-        """Tell whether the event has started."""
-        return self.starts_at <= (now or utcnow())
+    @property
+    def until(self) -> str | None:
+        """The end as shown after the start ('23:00', or with its day), or None."""
+        return format_end(self.starts_at, self.ends_at, self.timezone) if self.ends_at else None
+
+    def distance(self, now: datetime | None = None) -> str:
+        """How far away it is: 'in 3 days', 'today, in 2 hours', 'has passed'."""
+        return describe_distance(self.starts_at, self.ends_at, self.timezone, now or utcnow())
 
 
 _LOOKUP = select(*(Event.__table__.c[field.name] for field in fields(EventPage))).where(
@@ -138,14 +147,20 @@ def respond(event: EventPage) -> Response:
     """The event page for this viewer: from the cache, as a 304, or freshly rendered."""
     owner = has_owner_access(event)
     hours_left = owner_access_hours_left(event) if owner else None
-    context = {"event": event, "owner": owner, "owner_hours_left": hours_left}
+    distance = event.distance()
+    context = {
+        "event": event,
+        "distance": distance,
+        "owner": owner,
+        "owner_hours_left": hours_left,
+    }
     if session.get("_flashes"):
         # A one-off message: neither cached nor revalidated later.
         response = Response(render_template("events/view.html", **context))
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    key = (event.slug, event.version, event.is_past(), hours_left, request.scheme, request.host)
+    key = (event.slug, event.version, distance, hours_left, request.scheme, request.host)
     etag = hashlib.blake2b(repr((event.id, release_tag(), *key)).encode(), digest_size=12)
     etag = etag.hexdigest()
     headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL}

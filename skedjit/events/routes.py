@@ -1,5 +1,6 @@
 """Thin views for creating, viewing, editing and deleting events."""
 
+import click
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -9,6 +10,8 @@ from flask import render_template
 from flask import url_for
 from wtforms import Field
 
+from ..calendar import calendar_domain
+from ..calendar import event_uid
 from ..models import Event
 from ..passwords import verify_password
 from ..timezones import to_local
@@ -21,7 +24,13 @@ from .forms import CreateEventForm
 from .forms import EditEventForm
 from .forms import PasswordForm
 
-bp = Blueprint("events", __name__)
+bp = Blueprint("events", __name__, cli_group=None)
+
+
+@bp.cli.command("prune-tombstones")
+def prune_tombstones_command():
+    """Remove the calendar tombstones of events deleted more than 30 days ago."""
+    click.echo(f"Removed {service.prune_tombstones_now()} old tombstones.")
 
 
 def get_event_or_404(slug: str) -> Event:
@@ -51,13 +60,17 @@ def authorize(event: Event, password: Field) -> int | None:
 def event_form_data(event: Event) -> dict:
     """The event's values as its form shows them, in the event's own zone."""
     local = to_local(event.starts_at, event.timezone)
+    end = to_local(event.ends_at, event.timezone) if event.ends_at else None
     return {
         "title": event.title,
         "date": local.date(),
         "time": local.time(),
+        "end_date": end.date() if end else None,
+        "end_time": end.time() if end else None,
         "timezone": event.timezone,
         "location": event.location,
         "description": event.description,
+        "hide_preview": event.hide_preview,
     }
 
 
@@ -133,7 +146,7 @@ def delete(slug: str):
     status = authorize(event, form.password)
     if status is None:
         title = event.title
-        service.delete_event(event)
+        service.delete_event(event, event_uid(event.slug, event.id, calendar_domain()))
         drop_owner_access(slug)
         flash(f"“{title}” is deleted. Its link no longer works.")
         return redirect(url_for(".index"), 303)

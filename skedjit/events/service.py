@@ -1,16 +1,25 @@
 """Event operations: the one place that writes events and commits."""
 
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Event
+from ..models import Tombstone
+from ..models import utcnow
 from ..passwords import hash_password
 from ..slugs import new_slug
 from .freshness import announce_change
 from .freshness import forget_here
 
 SLUG_ATTEMPTS = 8
+#: How long the .ics of a deleted event keeps telling calendars it is cancelled.
+TOMBSTONE_DAYS = 30
 
 
 class SlugsExhaustedError(RuntimeError):
@@ -26,7 +35,10 @@ def create_event(fields: dict, password: str, rounds: int) -> Event:
     """Store a new event under a fresh slug, retrying when a slug is taken."""
     password_hash = hash_password(password, rounds)  # slow; before the transaction
     for _ in range(SLUG_ATTEMPTS):
-        event = Event(slug=new_slug(), password_hash=password_hash, **fields)
+        slug = new_slug()
+        if db.session.scalar(select(exists().where(Tombstone.slug == slug))):
+            continue  # a deleted event's calendar still answers there
+        event = Event(slug=slug, password_hash=password_hash, **fields)
         db.session.add(event)
         try:
             db.session.commit()
@@ -55,14 +67,49 @@ def update_event(event: Event, fields: dict, new_password: str | None, rounds: i
     return event
 
 
-def delete_event(event: Event) -> None:
-    """Delete an event for good."""
+def delete_event(event: Event, uid: str) -> None:
+    """Delete an event, keeping only the tombstone that tells calendars it is cancelled."""
     slug = event.slug
+    tombstone = Tombstone(
+        slug=slug,
+        uid=uid,
+        sequence=event.version,  # the live event's SEQUENCE is version - 1
+        title=event.title,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+    )
     try:
+        prune_tombstones()
         db.session.delete(event)
+        db.session.add(tombstone)
         announce_change(slug)
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     forget_here(slug)
+
+
+def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:
+    """The tombstone of a deleted event, while it is kept."""
+    since = (now or utcnow()) - timedelta(days=TOMBSTONE_DAYS)
+    query = select(Tombstone).where(Tombstone.slug == slug, Tombstone.deleted_at > since)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def prune_tombstones(now: datetime | None = None) -> int:
+    """Remove tombstones older than the keeping period; part of the caller's transaction."""
+    since = (now or utcnow()) - timedelta(days=TOMBSTONE_DAYS)
+    return db.session.execute(delete(Tombstone).where(Tombstone.deleted_at <= since)).rowcount
+
+
+def prune_tombstones_now() -> int:
+    """Remove old tombstones and commit; for the `flask prune-tombstones` command."""
+    try:
+        removed = prune_tombstones()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return removed
