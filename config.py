@@ -31,6 +31,13 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     # Static URLs carry a content hash, so browsers may keep the files a year.
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
+    # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    # Fixed host name and scheme for absolute links, e.g. behind a proxy that rewrites Host.
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    # Domain in calendar UIDs; by default the host the request came to.
+    CALENDAR_DOMAIN = os.environ.get("CALENDAR_DOMAIN") or None
     # Rendered event pages kept per process (about 6 KB each).
     EVENT_PAGE_CACHE_SIZE = int(os.environ.get("EVENT_PAGE_CACHE_SIZE", "512"))
     TESTING = False

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from config import config_from_environment
@@ -30,6 +31,8 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     _fill_instance_defaults(app)
     app.url_map.converters["slug"] = SlugConverter
     app.session_interface = CookieSessionInterface()
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     db.init_app(app)
     read_engine.init_app(app)
@@ -37,11 +40,15 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     csrf.init_app(app)
     assets.init_app(app)
 
+    from .calendars import bp as calendars_bp
     from .events import bp as events_bp
     from .events import freshness
+    from .sharing import bp as sharing_bp
 
     freshness.init_app(app)
     app.register_blueprint(events_bp)
+    app.register_blueprint(calendars_bp)
+    app.register_blueprint(sharing_bp)
     register_error_handlers(app)
     app.shell_context_processor(_shell_context)
     return app

@@ -1,0 +1,5 @@
+"""The calendars blueprint."""
+
+from .routes import bp
+
+__all__ = ["bp"]

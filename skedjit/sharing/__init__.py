@@ -1,0 +1,5 @@
+"""The sharing blueprint."""
+
+from .routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,5 @@
+"""Sharing views: QR code, robots.txt."""
+
+from flask import Blueprint
+
+bp = Blueprint("sharing", __name__)
