@@ -19,6 +19,7 @@ from sqlalchemy import inspect
 from sqlalchemy import text
 
 from conftest import PASSWORD
+from conftest import close_app
 from conftest import make_config
 from skedjit import MIGRATIONS
 from skedjit import create_app
@@ -51,8 +52,7 @@ def app_on(url: str, tmp_path: Path) -> Iterator[Flask]:
         try:
             yield app
         finally:
-            db.session.remove()
-            db.engine.dispose()
+            close_app(app)
 
 
 def table_names() -> set[str]:
@@ -143,3 +143,23 @@ def test_stored_start_reads_back_as_the_same_aware_utc_instant(app, starts_at):
         stored = service.find_event(slug).starts_at
     assert stored == datetime(2026, 12, 12, 18, 30, tzinfo=UTC)
     assert stored.utcoffset() == timedelta(0)
+
+
+def test_events_stored_before_the_end_column_keep_working(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path) as app:
+        upgrade(revision="ab21dbe3c65b")
+        db.session.execute(
+            text(
+                "INSERT INTO events (slug, title, starts_at, timezone, location, description,"
+                " password_hash, password_version, version, created_at, updated_at)"
+                " VALUES ('Abcdef', 'Old party', :at, 'UTC', '', '', 'x', 1, 1, :at, :at)"
+            ),
+            {"at": datetime(2026, 1, 1, 12, 0)},
+        )
+        db.session.commit()
+        upgrade()
+        event = service.find_event("Abcdef")
+        assert (event.ends_at, event.hide_preview) == (None, False)
+        response = app.test_client().get("/events/Abcdef")
+    assert response.status_code == 200
+    assert "Thursday 1 January 2026, 12:00 (UTC, UTC+00:00)" in response.get_data(as_text=True)

@@ -35,6 +35,7 @@ from .access import owner_access_hours_left
 from .freshness import cached_rows
 
 CACHE_CONTROL = "private, no-cache"
+NOINDEX = "noindex"  # event pages are private by link
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,12 +159,13 @@ def respond(event: EventPage) -> Response:
         # A one-off message: neither cached nor revalidated later.
         response = Response(render_template("events/view.html", **context))
         response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Robots-Tag"] = NOINDEX
         return response
 
     key = (event.slug, event.version, distance, hours_left, request.scheme, request.host)
     etag = hashlib.blake2b(repr((event.id, release_tag(), *key)).encode(), digest_size=12)
     etag = etag.hexdigest()
-    headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL}
+    headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL, "X-Robots-Tag": NOINDEX}
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
 
