@@ -3,12 +3,12 @@
 from pathlib import Path
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 from config import config_from_environment
 
 from . import assets
+from . import origin
 from .errors import register_error_handlers
 from .extensions import csrf
 from .extensions import db
@@ -31,8 +31,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     _fill_instance_defaults(app)
     app.url_map.converters["slug"] = SlugConverter
     app.session_interface = CookieSessionInterface()
-    if proxies := app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    origin.init_app(app)
 
     db.init_app(app)
     read_engine.init_app(app)

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from flask import url_for
 from sqlalchemy.engine import make_url
 
 from config import DevelopmentConfig
@@ -16,6 +17,7 @@ from config import ProductionConfig
 from config import TestingConfig
 from config import config_from_environment
 from config import normalize_database_url
+from conftest import make_config
 from skedjit import create_app
 from skedjit.extensions import db
 from skedjit.instance_files import load_or_create_secret_key
@@ -198,3 +200,15 @@ def test_shell_context_offers_db_and_event(tmp_path):
         context = app.make_shell_context()
     assert context["db"] is db
     assert context["Event"] is Event
+
+
+def test_server_name_and_scheme_make_absolute_links(tmp_path):
+    config = make_config(
+        "sqlite://", SERVER_NAME="events.example.org", PREFERRED_URL_SCHEME="https"
+    )
+    app = create_app(config, instance_path=str(tmp_path))
+    app.add_url_rule(
+        "/probe", "probe", lambda: url_for("events.view", slug="Abcdef", _external=True)
+    )
+    response = app.test_client().get("/probe", base_url="http://127.0.0.1:8000")
+    assert response.get_data(as_text=True) == "https://events.example.org/events/Abcdef"
