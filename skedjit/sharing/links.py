@@ -1,0 +1,76 @@
+"""What sharing an event says: its absolute link, preview texts, a mailto: link and a QR code."""
+
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import quote
+
+import segno
+from flask import url_for
+
+from ..events.page import EventPage
+
+INVITED = "You're invited"
+DETAILS_HIDDEN = "Open the link to see the details."
+QR_SCALE = 5  # whole pixels per module at the image's natural size: crisp edges
+QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
+EMAIL_LINE_BREAK = "\r\n"  # RFC 6068 wants CRLF in a mailto: body
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    """What previews, the share sheet and an email say about an event."""
+
+    url: str
+    title: str
+    text: str
+    email_body: str
+
+    @property
+    def mailto(self) -> str:
+        """A mailto: link with the title as subject and the email body, percent-encoded."""
+        return (
+            f"mailto:?subject={quote(self.title, safe='')}&body={quote(self.email_body, safe='')}"
+        )
+
+
+def event_url(slug: str) -> str:
+    """The event's absolute link, on the host and scheme the request came to."""
+    return url_for("events.view", slug=slug, _external=True)
+
+
+def invitation(event: EventPage) -> Invitation:
+    """The invitation to an event; with hidden previews it names no title, time or place."""
+    url = event_url(event.slug)
+    if event.hide_preview:
+        body = EMAIL_LINE_BREAK.join([f"{INVITED}! {DETAILS_HIDDEN}", "", url])
+        return Invitation(url, INVITED, DETAILS_HIDDEN, body)
+    time = f"{event.when} until {event.until}" if event.until else event.when
+    text = f"{time} · {event.location}" if event.location else time
+    lines = [f"When: {time}"]
+    if event.location:
+        lines.append(f"Where: {event.location}")
+    body = EMAIL_LINE_BREAK.join([*lines, "", url])
+    return Invitation(url, event.title, text, body)
+
+
+@lru_cache(maxsize=256)  # the page asks for its size, then the browser for the image
+def qr_code(url: str) -> segno.QRCode:
+    """A QR code of the URL with error correction level M."""
+    # segno would raise the level when it fits in the same size; M is what we promise.
+    return segno.make(url, error="m", boost_error=False, micro=False)
+
+
+def qr_svg(url: str) -> bytes:
+    """The QR code of the URL as an SVG image: dark modules on white, with a quiet zone."""
+    buffer = io.BytesIO()
+    qr_code(url).save(
+        buffer, kind="svg", scale=QR_SCALE, border=QR_BORDER, dark="#000", light="#fff"
+    )
+    return buffer.getvalue()
+
+
+def qr_pixels(url: str) -> int:
+    """The width (and height) of the URL's QR code image, in CSS pixels."""
+    width, _ = qr_code(url).symbol_size(scale=QR_SCALE, border=QR_BORDER)
+    return width
