@@ -42,12 +42,14 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     from .calendars import bp as calendars_bp
     from .events import bp as events_bp
     from .events import freshness
+    from .rsvps.routes import bp as rsvps_bp
     from .sharing import bp as sharing_bp
 
     freshness.init_app(app)
     app.register_blueprint(events_bp)
     app.register_blueprint(calendars_bp)
     app.register_blueprint(sharing_bp)
+    app.register_blueprint(rsvps_bp)
     register_error_handlers(app)
     app.shell_context_processor(_shell_context)
     return app

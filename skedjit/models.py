@@ -4,7 +4,9 @@ from datetime import UTC
 from datetime import datetime
 
 from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
 from sqlalchemy import DateTime
+from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import false
@@ -60,6 +62,16 @@ class Event(db.Model):
     #: Link previews (Open Graph) say only "you're invited", no details.
     hide_preview: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(60))
+    #: Most people going, extra guests included; None: no limit.
+    capacity: Mapped[int | None] = mapped_column()
+    #: Answers are taken until then (a UTC instant), if set.
+    rsvp_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The owner closed answers by hand.
+    rsvps_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Friends see only the counts, not who answered.
+    guest_list_hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Bumped by every change to the answers (the event's `version` follows its details).
+    answers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Bumped when the password changes; owner access granted earlier lapses.
     password_version: Mapped[int] = mapped_column(default=1)
     #: Bumped by every write; guards against lost updates.
@@ -92,3 +104,36 @@ class Tombstone(db.Model):
 
     def __repr__(self) -> str:
         return f"<Tombstone {self.slug} {self.title!r}>"
+
+
+RESPONSES = ("yes", "maybe", "no")
+
+
+class Rsvp(db.Model):
+    """A friend's answer: going, maybe, or can't go."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        CheckConstraint("response IN ('yes', 'maybe', 'no')", name="response"),
+        CheckConstraint("guests BETWEEN 0 AND 10", name="guests"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    response: Mapped[str] = mapped_column(String(5))
+    #: Extra people the friend brings along.
+    guests: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    #: SHA-256 of the secret that lets its browser (or its link) change the answer.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def headcount(self) -> int:
+        """People this answer brings when going."""
+        return 1 + self.guests if self.response == "yes" else 0
+
+    def __repr__(self) -> str:
+        return f"<Rsvp {self.name!r} {self.response}>"

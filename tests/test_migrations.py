@@ -36,6 +36,11 @@ EVENT_COLUMNS = {
     "location",
     "description",
     "hide_preview",
+    "capacity",
+    "rsvp_deadline",
+    "rsvps_closed",
+    "guest_list_hidden",
+    "answers_version",
     "password_hash",
     "password_version",
     "version",
@@ -77,7 +82,8 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         upgrade()
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("events")}
     assert set(columns) == EVENT_COLUMNS
-    assert [name for name, column in columns.items() if column["nullable"]] == ["ends_at"]
+    nullable = {name for name, column in columns.items() if column["nullable"]}
+    assert nullable == {"ends_at", "capacity", "rsvp_deadline"}
 
 
 def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):

@@ -7,6 +7,7 @@ has the page gets a 304 without any rendering.
 """
 
 import hashlib
+import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -14,10 +15,12 @@ from dataclasses import fields
 from datetime import datetime
 
 from flask import Response
+from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
 from flask import session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import bindparam
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
@@ -25,17 +28,41 @@ from sqlalchemy.exc import DBAPIError
 from ..assets import release_tag
 from ..extensions import read_engine
 from ..models import Event
+from ..models import Rsvp
 from ..models import utcnow
+from ..rsvps.cookies import answer_token
+from ..rsvps.forms import RsvpForm
+from ..rsvps.service import hash_token
 from ..timezones import describe_distance
+from ..timezones import format_day
 from ..timezones import format_end
 from ..timezones import format_when
+from ..timezones import to_local
 from .access import has_owner_access
 from .access import may_have_owner_access
 from .access import owner_access_hours_left
 from .freshness import cached_rows
 
 CACHE_CONTROL = "private, no-cache"
+# Stands in a cached page for the viewer's own CSRF token; random, so no content can forge it.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 NOINDEX = "noindex"  # event pages are private by link
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One friend's answer as the page lists it."""
+
+    id: int
+    name: str
+    response: str
+    guests: int
+    note: str
+    token_hash: str  # never shown; recognises the viewer's own answer
+
+    @property
+    def headcount(self) -> int:
+        return 1 + self.guests if self.response == "yes" else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +78,46 @@ class EventPage:
     location: str
     description: str
     hide_preview: bool
+    capacity: int | None
+    rsvp_deadline: datetime | None
+    rsvps_closed: bool
+    guest_list_hidden: bool
+    answers_version: int
     version: int
     password_version: int
+    answers: tuple[Answer, ...] = ()
+
+    def answers_open(self, now: datetime | None = None) -> bool:
+        """Tell whether friends may still answer."""
+        deadline_passed = self.rsvp_deadline is not None and (now or utcnow()) >= self.rsvp_deadline
+        return not (self.rsvps_closed or deadline_passed)
+
+    def answers_by_response(self, response: str) -> list[Answer]:
+        return [answer for answer in self.answers if answer.response == response]
+
+    @property
+    def going_headcount(self) -> int:
+        """People going, extra guests included."""
+        return sum(answer.headcount for answer in self.answers)
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.going_headcount, 0)
+
+    @property
+    def deadline(self) -> str | None:
+        """When answers close, in the event's zone: 'Friday 10 July 2026, 18:00'."""
+        if self.rsvp_deadline is None:
+            return None
+        local = to_local(self.rsvp_deadline, self.timezone)
+        return f"{format_day(local)}, {local:%H:%M}"
+
+    def answer_held_by(self, token: str | None) -> Answer | None:
+        """The answer whose secret is this token, if it is among the event's."""
+        if not token:
+            return None
+        token_hash = hash_token(token)
+        return next((a for a in self.answers if a.token_hash == token_hash), None)
 
     @property
     def when(self) -> str:
@@ -69,8 +134,14 @@ class EventPage:
         return describe_distance(self.starts_at, self.ends_at, self.timezone, now or utcnow())
 
 
-_LOOKUP = select(*(Event.__table__.c[field.name] for field in fields(EventPage))).where(
+_EVENT_COLUMNS = [field.name for field in fields(EventPage) if field.name != "answers"]
+_LOOKUP = select(*(Event.__table__.c[name] for name in _EVENT_COLUMNS)).where(
     Event.__table__.c.slug == bindparam("slug")
+)
+_ANSWERS = (
+    select(*(Rsvp.__table__.c[field.name] for field in fields(Answer)))
+    .where(Rsvp.__table__.c.event_id == bindparam("event_id"))
+    .order_by(Rsvp.__table__.c.created_at, Rsvp.__table__.c.id)
 )
 
 
@@ -94,7 +165,10 @@ def _read_event_page(slug: str) -> EventPage | None:
         try:
             with read_engine.engine.connect() as connection:
                 row = connection.execute(_LOOKUP, {"slug": slug}).first()
-            return EventPage(*row) if row else None
+                if row is None:
+                    return None
+                rows = connection.execute(_ANSWERS, {"event_id": row.id})
+                return EventPage(*row, answers=tuple(Answer(*answer) for answer in rows))
         except DBAPIError as error:
             if not error.connection_invalidated or attempt == 2:
                 raise
@@ -136,35 +210,56 @@ def rendered_pages() -> RenderedPages:
 def serve(slug: str) -> Response | None:
     """The event page for this browser, or None when there is no such event.
 
-    A browser that may own the event, or has a message waiting, reads the
-    database directly: it must see its own changes at once.
+    A browser that may own the event, has answered, or has a message waiting
+    reads the database directly: it must see its own changes at once.
     """
-    private = may_have_owner_access(slug) or bool(session.get("_flashes"))
+    private = (
+        may_have_owner_access(slug)
+        or answer_token(slug) is not None
+        or bool(session.get("_flashes"))
+    )
     event = find_event_page(slug, cached=not private)
     return None if event is None else respond(event)
 
 
-def respond(event: EventPage) -> Response:
-    """The event page for this viewer: from the cache, as a 304, or freshly rendered."""
+def respond(
+    event: EventPage, form: RsvpForm | None = None, status: int = 200, message: str | None = None
+) -> Response:
+    """The event page for this viewer: from the cache, as a 304, or freshly rendered.
+
+    The answer form's CSRF token belongs to the viewer's session, so cached pages
+    hold a placeholder that is replaced per request, and the ETag follows the session.
+    """
     owner = has_owner_access(event)
     hours_left = owner_access_hours_left(event) if owner else None
     distance = event.distance()
+    answers_open = event.answers_open()
+    mine = event.answer_held_by(answer_token(event.slug))
+    csrf = generate_csrf() if answers_open else None
     context = {
         "event": event,
         "distance": distance,
         "owner": owner,
         "owner_hours_left": hours_left,
+        "answers_open": answers_open,
+        "my_answer": mine,
+        "rsvp_form": form or blank_answer_form(mine),
+        "csrf_value": CSRF_PLACEHOLDER,
+        "message": message,
     }
-    if session.get("_flashes"):
-        # A one-off message: neither cached nor revalidated later.
-        response = Response(render_template("events/view.html", **context))
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["X-Robots-Tag"] = NOINDEX
-        return response
+    if form is not None or session.get("_flashes"):
+        # A refused answer or a one-off message: neither cached nor revalidated later.
+        page = render_template("events/view.html", **context).encode()
+        headers = {"Cache-Control": "no-store", "X-Robots-Tag": NOINDEX}
+        return _page_response(page, csrf, headers, status)
 
-    key = (event.slug, event.version, distance, hours_left, request.scheme, request.host)
-    etag = hashlib.blake2b(repr((event.id, release_tag(), *key)).encode(), digest_size=12)
-    etag = etag.hexdigest()
+    viewer = (hours_left, mine.id if mine else None)
+    key = (event.slug, event.version, event.answers_version, answers_open, distance, *viewer)
+    key += (request.scheme, request.host)
+    session_token = session.get("csrf_token") if csrf else None
+    etag = hashlib.blake2b(
+        repr((event.id, release_tag(), session_token, *key)).encode(), digest_size=12
+    ).hexdigest()
     headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL, "X-Robots-Tag": NOINDEX}
     if request.if_none_match.contains(etag):
         return Response(status=304, headers=headers)
@@ -174,4 +269,27 @@ def respond(event: EventPage) -> Response:
     if page is None:
         page = render_template("events/view.html", **context).encode()
         pages.put(key, page)
-    return Response(page, headers=headers, content_type="text/html; charset=utf-8")
+    return _page_response(page, csrf, headers, status)
+
+
+def _page_response(page: bytes, csrf: str | None, headers: dict, status: int) -> Response:
+    if csrf:
+        page = page.replace(CSRF_PLACEHOLDER.encode(), csrf.encode(), 1)
+    return Response(page, status, headers=headers, content_type="text/html; charset=utf-8")
+
+
+def blank_answer_form(mine: Answer | None) -> RsvpForm:
+    """The answer form, empty or holding the viewer's own answer; its token is added later."""
+    data = {"response": "yes", "guests": 0}
+    if mine is not None:
+        data = {"name": mine.name, "response": mine.response, "guests": mine.guests}
+        data["note"] = mine.note
+    return RsvpForm(data=data, meta={"csrf": False})
+
+
+def render_answer_error(slug: str, form: RsvpForm, status: int, message: str | None = None):
+    """The event page again with the refused answer, its input kept and its errors shown."""
+    event = find_event_page(slug, cached=False)
+    if event is None:
+        abort(404)
+    return respond(event, form, status, message)

@@ -1,0 +1,127 @@
+"""RSVP forms: a friend's answer, and the owner's answer settings."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import HiddenField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from ..events.forms import LocalDateField
+from ..events.forms import LocalTimeField
+from ..events.forms import NoControlCharacters
+from ..events.forms import normalize_newlines
+from ..events.forms import skipped_time_message
+from ..events.forms import strip
+from ..timezones import NonexistentTimeError
+from ..timezones import to_utc
+
+
+class WholeNumberField(IntegerField):
+    """An integer input that says plainly when it is not a whole number."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a whole number, e.g. 2.") from None
+
+
+RESPONSE_CHOICES = [
+    SelectChoice("yes", "Going"),
+    SelectChoice("maybe", "Maybe"),
+    SelectChoice("no", "Can't go"),
+]
+
+
+class RsvpForm(FlaskForm):
+    """A friend's answer."""
+
+    name = StringField(
+        "Your name",
+        filters=[strip],
+        validators=[
+            DataRequired("Tell your friends who you are."),
+            NoControlCharacters(),
+            Length(max=80, message="Keep your name to 80 characters or fewer."),
+        ],
+    )
+    response = RadioField(
+        "Are you coming?",
+        choices=RESPONSE_CHOICES,
+        validators=[InputRequired("Choose going, maybe or can't go.")],
+    )
+    guests = WholeNumberField(
+        "Extra people you bring",
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(0, 10, "Bring between 0 and 10 extra people."),
+        ],
+    )
+    note = TextAreaField(
+        "Note (optional)",
+        filters=[normalize_newlines],
+        validators=[
+            Optional(),
+            NoControlCharacters(allow="\n\t"),
+            Length(max=300, message="Keep the note to 300 characters or fewer."),
+        ],
+    )
+    #: The change-your-answer link's secret, when answering from that link.
+    token = HiddenField()
+
+    def answer_fields(self) -> dict:
+        return {
+            "name": self.name.data,
+            "response": self.response.data,
+            "guests": self.guests.data or 0,
+            "note": self.note.data or "",
+        }
+
+
+class AnswerSettingsForm(FlaskForm):
+    """The owner's choices about answers."""
+
+    capacity = WholeNumberField(
+        "Most people going (leave empty for no limit)",
+        validators=[Optional(), NumberRange(1, 100000, "Enter a number from 1 up.")],
+    )
+    deadline_date = LocalDateField("Answers close on", validators=[Optional()])
+    deadline_time = LocalTimeField("at", validators=[Optional()])
+    rsvps_closed = BooleanField("Close answers now")
+    guest_list_hidden = BooleanField("Show friends only the counts, not who answered")
+
+    def validate_deadline_time(self, field):
+        if bool(self.deadline_date.data) != bool(field.data):
+            raise ValidationError("Give both the date and the time, or neither.")
+
+    def settings(self, zone: str) -> dict | None:
+        """The validated settings, the deadline in UTC; None if the deadline does not exist."""
+        deadline = None
+        if self.deadline_date.data:
+            try:
+                deadline = to_utc(self.deadline_date.data, self.deadline_time.data, zone)
+            except NonexistentTimeError:
+                self.deadline_time.errors.append(
+                    skipped_time_message(self.deadline_time.data, zone)
+                )
+                return None
+        return {
+            "capacity": self.capacity.data,
+            "rsvp_deadline": deadline,
+            "rsvps_closed": bool(self.rsvps_closed.data),
+            "guest_list_hidden": bool(self.guest_list_hidden.data),
+        }

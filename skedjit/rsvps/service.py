@@ -1,0 +1,159 @@
+"""RSVP operations: the one place that writes answers and commits.
+
+Every write first bumps the event's `answers_version` with an UPDATE. That
+takes the event's row lock on PostgreSQL and the write lock on SQLite, so
+two friends taking the last place at once are served one after the other
+and the capacity holds.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+
+from ..events.freshness import announce_change
+from ..events.freshness import forget_here
+from ..extensions import db
+from ..models import Event
+from ..models import Rsvp
+from ..models import utcnow
+
+
+class AnswersClosedError(Exception):
+    """The event takes no more answers (closed by hand or past its deadline)."""
+
+
+class EventFullError(Exception):
+    """A new or raised 'going' would take the headcount past the capacity."""
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answer settings of an event, read under its lock."""
+
+    capacity: int | None
+    deadline: datetime | None
+    closed: bool
+
+    def are_open(self, now: datetime) -> bool:
+        return not self.closed and (self.deadline is None or now < self.deadline)
+
+
+def new_token() -> str:
+    """A secret that lets one browser (or its link) change one answer."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_rsvp(event_id: int, token: str | None) -> Rsvp | None:
+    """The answer this token holds for the event, or None."""
+    if not token:
+        return None
+    query = select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.token_hash == hash_token(token))
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def list_rsvps(event_id: int) -> list[Rsvp]:
+    """The event's answers, oldest first."""
+    query = select(Rsvp).where(Rsvp.event_id == event_id).order_by(Rsvp.created_at, Rsvp.id)
+    return list(db.session.execute(query).scalars())
+
+
+def going_headcount(event_id: int, leaving_out: int | None = None) -> int:
+    """People going, extra guests included, optionally without one answer."""
+    query = select(func.coalesce(func.sum(1 + Rsvp.guests), 0)).where(
+        Rsvp.event_id == event_id, Rsvp.response == "yes"
+    )
+    if leaving_out is not None:
+        query = query.where(Rsvp.id != leaving_out)
+    return db.session.scalar(query)
+
+
+def _lock_answers(event_id: int) -> Answers:
+    """Bump the answers' version, which locks the event until commit; read its settings."""
+    events = Event.__table__
+    row = db.session.execute(
+        update(events)
+        .where(events.c.id == event_id)
+        .values(answers_version=events.c.answers_version + 1)
+        .returning(events.c.capacity, events.c.rsvp_deadline, events.c.rsvps_closed)
+    ).one_or_none()
+    if row is None:
+        raise LookupError("the event is gone")
+    return Answers(capacity=row[0], deadline=row[1], closed=row[2])
+
+
+def answer(
+    event: Event, fields: dict, token: str | None, now: datetime | None = None
+) -> tuple[Rsvp, str]:
+    """Add an answer, or change the one the token holds; returns it and its token."""
+    try:
+        settings = _lock_answers(event.id)
+        if not settings.are_open(now or utcnow()):
+            raise AnswersClosedError
+        rsvp = find_rsvp(event.id, token)
+        headcount = 1 + fields["guests"] if fields["response"] == "yes" else 0
+        raised = headcount > (rsvp.headcount if rsvp else 0)
+        if settings.capacity is not None and raised:
+            others = going_headcount(event.id, leaving_out=rsvp.id if rsvp else None)
+            if others + headcount > settings.capacity:
+                raise EventFullError
+        if rsvp is None:
+            token = new_token()
+            rsvp = Rsvp(event_id=event.id, token_hash=hash_token(token), **fields)
+            db.session.add(rsvp)
+        else:
+            for name, value in fields.items():
+                setattr(rsvp, name, value)
+        announce_change(event.slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    forget_here(event.slug)
+    return rsvp, token
+
+
+def withdraw(event: Event, token: str | None) -> bool:
+    """Remove the answer the token holds; False when there is none."""
+    return _remove(event, Rsvp.token_hash == hash_token(token or ""))
+
+
+def remove(event: Event, rsvp_id: int) -> bool:
+    """Remove one answer (the owner's choice); False when there is no such answer."""
+    return _remove(event, Rsvp.id == rsvp_id)
+
+
+def _remove(event: Event, which) -> bool:
+    try:
+        _lock_answers(event.id)
+        removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
+        announce_change(event.slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    forget_here(event.slug)
+    return bool(removed)
+
+
+def update_settings(event: Event, settings: dict) -> None:
+    """Change capacity, deadline, closing and the guest list's visibility."""
+    events = Event.__table__
+    try:
+        _lock_answers(event.id)
+        db.session.execute(update(events).where(events.c.id == event.id).values(**settings))
+        announce_change(event.slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    forget_here(event.slug)
