@@ -264,12 +264,22 @@ def create_events(base_url: str) -> list[str]:
     return paths
 
 
-def etag_of(url: str) -> str:
-    with urllib.request.urlopen(url) as response:
-        etag = response.headers.get("ETag")
-    if not etag:
-        sys.exit(f"bench: {url} sends no ETag")
-    return etag
+def revalidation(base_url: str, paths: list[str]) -> tuple[str, list[str]]:
+    """A returning friend: the session cookie the pages gave, and each page's ETag.
+
+    The page's answer form carries the session's CSRF token, so its ETag
+    follows the session: only a browser that kept its cookie gets a 304.
+    """
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(base_url + paths[0]).close()
+    etags = []
+    for path in paths:
+        with opener.open(base_url + path) as response:
+            etags.append(response.headers.get("ETag"))
+    if not all(etags):
+        sys.exit("bench: the event page sends no ETag")
+    return "; ".join(f"{c.name}={c.value}" for c in jar), etags
 
 
 # -- wrk ------------------------------------------------------------------------
@@ -279,18 +289,21 @@ def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def rotating_script(paths: list[str], etags: list[str] | None = None) -> str:
+def rotating_script(paths: list[str], etags: list[str] | None = None, cookie: str = "") -> str:
     """A wrk script that cycles through the event pages, optionally revalidating."""
     lines = ["local paths = {" + ", ".join(map(lua_string, paths)) + "}"]
     if etags:
         lines.append("local etags = {" + ", ".join(map(lua_string, etags)) + "}")
+        lines.append(f"local cookie = {lua_string(cookie)}")
     lines += [
         "local i = 0",
         "request = function()",
         "  i = i % #paths + 1",
     ]
     if etags:
-        lines.append('  return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i]})')
+        lines.append(
+            '  return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i], Cookie = cookie})'
+        )
     else:
         lines.append('  return wrk.format("GET", paths[i])')
     lines.append("end")
@@ -395,11 +408,11 @@ def measure(database: str, database_url: str, workdir: Path) -> list[Row]:
         gunicorn("wsgi:app", env, workdir) as skedjit,
     ):
         paths = create_events(skedjit.url)
-        etags = [etag_of(skedjit.url + path) for path in paths]
+        cookie, etags = revalidation(skedjit.url, paths)
         view_script = workdir / "view.lua"
         view_script.write_text(rotating_script(paths))
         revalidate_script = workdir / "revalidate.lua"
-        revalidate_script.write_text(rotating_script(paths, etags))
+        revalidate_script.write_text(rotating_script(paths, etags, cookie))
         _, creator = open_create_form(skedjit.url)
         post_script = workdir / "create.lua"
         post_script.write_text(create_script(creator))

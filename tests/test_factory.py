@@ -5,7 +5,9 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,29 @@ def test_server_name_and_scheme_make_absolute_links(tmp_path):
     )
     response = app.test_client().get("/probe", base_url="http://127.0.0.1:8000")
     assert response.get_data(as_text=True) == "https://events.example.org/events/Abcdef"
+
+
+def test_a_session_cookie_is_read_back_the_same_when_already_verified(
+    app, browser, create_event_as
+):
+    slug = create_event_as(browser)
+    for _ in range(2):  # the second time from the verified cookies
+        assert b"without the password" in browser.get(f"/events/{slug}").data
+
+
+def test_a_tampered_session_cookie_gives_an_empty_session(app, browser, create_event_as):
+    slug = create_event_as(browser)
+    cookie = browser.client.get_cookie("session")
+    browser.client.set_cookie("session", cookie.value[:-2] + "xx")
+    assert b"without the password" not in browser.get(f"/events/{slug}").data
+
+
+def test_an_expired_session_cookie_gives_an_empty_session(
+    app, browser, create_event_as, monkeypatch
+):
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=1)  # the grant lasts 12
+    slug = create_event_as(browser)
+    browser.get(f"/events/{slug}")
+    later = time.time() + 2 * 3600
+    monkeypatch.setattr("skedjit.sessions.time.time", lambda: later)
+    assert b"without the password" not in browser.get(f"/events/{slug}").data

@@ -46,6 +46,7 @@ from .freshness import cached_rows
 CACHE_CONTROL = "private, no-cache"
 # Stands in a cached page for the viewer's own CSRF token; random, so no content can forge it.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
+CSRF_SESSION_KEY = "csrf_token"  # where Flask-WTF keeps the session's raw token
 NOINDEX = "noindex"  # event pages are private by link
 
 
@@ -235,28 +236,32 @@ def respond(
     distance = event.distance()
     answers_open = event.answers_open()
     mine = event.answer_held_by(answer_token(event.slug))
-    csrf = generate_csrf() if answers_open else None
-    context = {
-        "event": event,
-        "distance": distance,
-        "owner": owner,
-        "owner_hours_left": hours_left,
-        "answers_open": answers_open,
-        "my_answer": mine,
-        "rsvp_form": form or blank_answer_form(mine),
-        "csrf_value": CSRF_PLACEHOLDER,
-        "message": message,
-    }
+
+    def render() -> bytes:
+        return render_template(
+            "events/view.html",
+            event=event,
+            distance=distance,
+            owner=owner,
+            owner_hours_left=hours_left,
+            answers_open=answers_open,
+            my_answer=mine,
+            rsvp_form=form or blank_answer_form(mine),
+            csrf_value=CSRF_PLACEHOLDER,
+            message=message,
+        ).encode()
+
     if form is not None or session.get("_flashes"):
         # A refused answer or a one-off message: neither cached nor revalidated later.
-        page = render_template("events/view.html", **context).encode()
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": NOINDEX}
-        return _page_response(page, csrf, headers, status)
+        return _page_response(render(), answers_open, headers, status)
 
+    if answers_open and CSRF_SESSION_KEY not in session:
+        generate_csrf()  # gives this browser its session token before the ETag is made
     viewer = (hours_left, mine.id if mine else None)
     key = (event.slug, event.version, event.answers_version, answers_open, distance, *viewer)
     key += (request.scheme, request.host)
-    session_token = session.get("csrf_token") if csrf else None
+    session_token = session.get(CSRF_SESSION_KEY) if answers_open else None
     etag = hashlib.blake2b(
         repr((event.id, release_tag(), session_token, *key)).encode(), digest_size=12
     ).hexdigest()
@@ -267,14 +272,14 @@ def respond(
     pages = rendered_pages()
     page = pages.get(key)
     if page is None:
-        page = render_template("events/view.html", **context).encode()
+        page = render()
         pages.put(key, page)
-    return _page_response(page, csrf, headers, status)
+    return _page_response(page, answers_open, headers, status)
 
 
-def _page_response(page: bytes, csrf: str | None, headers: dict, status: int) -> Response:
-    if csrf:
-        page = page.replace(CSRF_PLACEHOLDER.encode(), csrf.encode(), 1)
+def _page_response(page: bytes, has_form: bool, headers: dict, status: int) -> Response:
+    if has_form:
+        page = page.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode(), 1)
     return Response(page, status, headers=headers, content_type="text/html; charset=utf-8")
 
 
