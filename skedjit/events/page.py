@@ -279,7 +279,7 @@ def respond(
 
 def _page_response(page: bytes, has_form: bool, headers: dict, status: int) -> Response:
     if has_form:
-        page = page.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode(), 1)
+        page = page.replace(CSRF_PLACEHOLDER.encode(), generate_csrf().encode())
     return Response(page, status, headers=headers, content_type="text/html; charset=utf-8")
 
 

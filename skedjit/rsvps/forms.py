@@ -11,7 +11,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
-from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
@@ -37,6 +36,17 @@ class WholeNumberField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError("Enter a whole number, e.g. 2.") from None
+
+
+class CountBetween:
+    """A whole number within bounds; says nothing more when it is not a number at all."""
+
+    def __init__(self, low: int, high: int, message: str):
+        self.low, self.high, self.message = low, high, message
+
+    def __call__(self, form, field):
+        if field.data is not None and not self.low <= field.data <= self.high:
+            raise ValidationError(self.message)
 
 
 RESPONSE_CHOICES = [
@@ -66,10 +76,7 @@ class RsvpForm(FlaskForm):
     guests = WholeNumberField(
         "Extra people you bring",
         default=0,
-        validators=[
-            Optional(),
-            NumberRange(0, 10, "Bring between 0 and 10 extra people."),
-        ],
+        validators=[CountBetween(0, 10, "Bring between 0 and 10 extra people.")],
     )
     note = TextAreaField(
         "Note (optional)",
@@ -97,16 +104,19 @@ class AnswerSettingsForm(FlaskForm):
 
     capacity = WholeNumberField(
         "Most people going (leave empty for no limit)",
-        validators=[Optional(), NumberRange(1, 100000, "Enter a number from 1 up.")],
+        validators=[CountBetween(1, 100000, "Enter a number from 1 up.")],
     )
     deadline_date = LocalDateField("Answers close on", validators=[Optional()])
     deadline_time = LocalTimeField("at", validators=[Optional()])
     rsvps_closed = BooleanField("Close answers now")
     guest_list_hidden = BooleanField("Show friends only the counts, not who answered")
 
-    def validate_deadline_time(self, field):
-        if bool(self.deadline_date.data) != bool(field.data):
-            raise ValidationError("Give both the date and the time, or neither.")
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and (self.deadline_date.data is None) != (self.deadline_time.data is None):
+            self.deadline_time.errors.append("Give both the date and the time, or neither.")
+            valid = False
+        return valid
 
     def settings(self, zone: str) -> dict | None:
         """The validated settings, the deadline in UTC; None if the deadline does not exist."""
