@@ -1,5 +1,7 @@
 """Event operations: the one place that writes events and commits."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 
@@ -24,6 +26,23 @@ TOMBSTONE_DAYS = 30
 
 class SlugsExhaustedError(RuntimeError):
     """Every slug tried was taken; practically impossible unless the table is full."""
+
+
+@contextmanager
+def changing_event(slug: str) -> Iterator[None]:
+    """One transaction that changes an event: committed and announced, or rolled back.
+
+    Every process is told on commit (PostgreSQL NOTIFY); this one forgets its
+    copy at once.
+    """
+    try:
+        yield
+        announce_change(slug)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    forget_here(slug)
 
 
 def find_event(slug: str) -> Event | None:
@@ -52,18 +71,12 @@ def create_event(fields: dict, password: str, rounds: int) -> Event:
 def update_event(event: Event, fields: dict, new_password: str | None, rounds: int) -> Event:
     """Apply changes to an event; a new password voids other browsers' access."""
     password_hash = hash_password(new_password, rounds) if new_password else None
-    try:
+    with changing_event(event.slug):
         for name, value in fields.items():
             setattr(event, name, value)
         if password_hash:
             event.password_hash = password_hash
             event.password_version += 1
-        announce_change(event.slug)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    forget_here(event.slug)
     return event
 
 
@@ -79,16 +92,10 @@ def delete_event(event: Event, uid: str) -> None:
         ends_at=event.ends_at,
         timezone=event.timezone,
     )
-    try:
+    with changing_event(slug):
         prune_tombstones()
         db.session.delete(event)
         db.session.add(tombstone)
-        announce_change(slug)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    forget_here(slug)
 
 
 def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:

@@ -16,8 +16,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
-from ..events.freshness import announce_change
-from ..events.freshness import forget_here
+from ..events.service import changing_event
 from ..extensions import db
 from ..models import Event
 from ..models import Rsvp
@@ -95,7 +94,7 @@ def answer(
     event: Event, fields: dict, token: str | None, now: datetime | None = None
 ) -> tuple[Rsvp, str]:
     """Add an answer, or change the one the token holds; returns it and its token."""
-    try:
+    with changing_event(event.slug):
         settings = _lock_answers(event.id)
         if not settings.are_open(now or utcnow()):
             raise AnswersClosedError
@@ -113,12 +112,6 @@ def answer(
         else:
             for name, value in fields.items():
                 setattr(rsvp, name, value)
-        announce_change(event.slug)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    forget_here(event.slug)
     return rsvp, token
 
 
@@ -133,27 +126,15 @@ def remove(event: Event, rsvp_id: int) -> bool:
 
 
 def _remove(event: Event, which) -> bool:
-    try:
+    with changing_event(event.slug):
         _lock_answers(event.id)
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
-        announce_change(event.slug)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    forget_here(event.slug)
     return bool(removed)
 
 
 def update_settings(event: Event, settings: dict) -> None:
     """Change capacity, deadline, closing and the guest list's visibility."""
     events = Event.__table__
-    try:
+    with changing_event(event.slug):
         _lock_answers(event.id)
         db.session.execute(update(events).where(events.c.id == event.id).values(**settings))
-        announce_change(event.slug)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    forget_here(event.slug)
