@@ -5,6 +5,7 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
+from wtforms import HiddenField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
@@ -247,6 +248,9 @@ class PasswordForm(FlaskForm):
 
 class EditEventForm(EventForm, PasswordForm):
     """Changes to an event, and optionally a new password."""
+
+    #: The event's version when the form was opened: a newer one means someone else saved.
+    version = HiddenField()
 
     new_password = PasswordField(
         "New password (optional)",

@@ -14,6 +14,7 @@ from ..calendar import calendar_domain
 from ..calendar import event_uid
 from ..models import Event
 from ..passwords import verify_password
+from ..timezones import format_when
 from ..timezones import to_local
 from . import page
 from . import service
@@ -62,6 +63,7 @@ def event_form_data(event: Event) -> dict:
     local = to_local(event.starts_at, event.timezone)
     end = to_local(event.ends_at, event.timezone) if event.ends_at else None
     return {
+        "version": event.version,
         "title": event.title,
         "date": local.date(),
         "time": local.time(),
@@ -120,14 +122,33 @@ def edit(slug: str):
     valid = form.validate()
     status = authorize(event, form.password)
     if status is None and valid:
-        rounds = current_app.config["BCRYPT_ROUNDS"]
-        service.update_event(event, form.event_fields(), form.new_password.data, rounds)
+        try:
+            if form.version.data and form.version.data != str(event.version):
+                raise service.EditConflictError
+            rounds = current_app.config["BCRYPT_ROUNDS"]
+            service.update_event(event, form.event_fields(), form.new_password.data, rounds)
+        except service.EditConflictError:
+            return edit_conflict(slug, form)
         if form.new_password.data:
             grant_owner_access(event)
         flash("Your changes are saved.")
         return redirect(url_for(".view", slug=slug), 303)
     owner = has_owner_access(event)
     return render_template("events/edit.html", form=form, event=event, owner=owner), (status or 400)
+
+
+def edit_conflict(slug: str, form: EditEventForm):
+    """409: someone saved first. Show what the event says now and keep this person's input."""
+    event = get_event_or_404(slug)
+    form.version.data = str(event.version)  # saving again replaces theirs, knowingly
+    page = render_template(
+        "events/edit.html",
+        form=form,
+        event=event,
+        owner=has_owner_access(event),
+        conflict=event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)},
+    )
+    return page, 409
 
 
 @bp.get("/events/<slug:slug>/delete")

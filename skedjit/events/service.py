@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..models import Event
@@ -20,6 +21,12 @@ from .freshness import announce_change
 from .freshness import forget_here
 
 SLUG_ATTEMPTS = 8
+
+
+class EditConflictError(Exception):
+    """Someone else saved the event after this edit began."""
+
+
 #: How long the .ics of a deleted event keeps telling calendars it is cancelled.
 TOMBSTONE_DAYS = 30
 
@@ -71,12 +78,15 @@ def create_event(fields: dict, password: str, rounds: int) -> Event:
 def update_event(event: Event, fields: dict, new_password: str | None, rounds: int) -> Event:
     """Apply changes to an event; a new password voids other browsers' access."""
     password_hash = hash_password(new_password, rounds) if new_password else None
-    with changing_event(event.slug):
-        for name, value in fields.items():
-            setattr(event, name, value)
-        if password_hash:
-            event.password_hash = password_hash
-            event.password_version += 1
+    try:
+        with changing_event(event.slug):
+            for name, value in fields.items():
+                setattr(event, name, value)
+            if password_hash:
+                event.password_hash = password_hash
+                event.password_version += 1
+    except StaleDataError as error:  # the version column moved under this write
+        raise EditConflictError from error
     return event
 
 

@@ -1,0 +1,102 @@
+"""Two people editing one event: the second save does not silently undo the first."""
+
+import re
+
+import pytest
+from sqlalchemy.orm.exc import StaleDataError
+
+from conftest import PASSWORD
+from conftest import event_form
+from skedjit.events import service
+
+VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
+
+
+def edit_fields(version: str, **overrides) -> dict:
+    fields = event_form(**{"password": "", **overrides})
+    del fields["password_confirm"]
+    fields["version"] = version
+    return fields
+
+
+def open_edit_form(browser, slug: str) -> str:
+    """Open the edit form; return the version it carries."""
+    return VERSION.search(browser.get(f"/events/{slug}/edit").get_data(as_text=True)).group(1)
+
+
+@pytest.fixture
+def two_editors(browser, make_browser, create_event_as):
+    """The owner and a friend who gave the password, both with the edit form open."""
+    slug = create_event_as(browser, title="Original")
+    friend = make_browser()
+    return slug, browser, friend, open_edit_form(browser, slug), open_edit_form(friend, slug)
+
+
+def test_edit_form_carries_the_events_version(browser, create_event_as, load_event):
+    slug = create_event_as(browser)
+    assert open_edit_form(browser, slug) == str(load_event(slug).version)
+
+
+def test_saving_over_a_newer_version_is_409_and_changes_nothing(two_editors, load_event):
+    slug, owner, friend, owner_version, friend_version = two_editors
+    assert (
+        owner.post(
+            f"/events/{slug}/edit", data=edit_fields(owner_version, title="Owner's")
+        ).status_code
+        == 303
+    )
+    response = friend.post(
+        f"/events/{slug}/edit",
+        data=edit_fields(friend_version, title="Friend's", password=PASSWORD),
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else saved this event while you were editing" in html
+    assert "<dd>Owner&#39;s</dd>" in html  # what it says now
+    assert 'value="Friend&#39;s"' in html  # the friend's input, kept
+    assert load_event(slug).title == "Owner's"
+
+
+def test_saving_again_after_the_conflict_replaces_knowingly(two_editors, load_event):
+    slug, owner, friend, owner_version, friend_version = two_editors
+    owner.post(f"/events/{slug}/edit", data=edit_fields(owner_version, title="Owner's"))
+    conflict = friend.post(
+        f"/events/{slug}/edit",
+        data=edit_fields(friend_version, title="Friend's", password=PASSWORD),
+    )
+    newer = VERSION.search(conflict.get_data(as_text=True)).group(1)
+    again = friend.post(
+        f"/events/{slug}/edit", data=edit_fields(newer, title="Friend's")
+    )  # access kept
+    assert again.status_code == 303
+    assert load_event(slug).title == "Friend's"
+
+
+def test_a_write_that_races_past_the_check_is_409_too(
+    browser, create_event_as, load_event, monkeypatch
+):
+    slug = create_event_as(browser, title="Original")
+    version = open_edit_form(browser, slug)
+
+    def raced(*_args, **_kwargs):
+        raise service.EditConflictError from StaleDataError("someone saved in between")
+
+    monkeypatch.setattr(service, "update_event", raced)
+    response = browser.post(f"/events/{slug}/edit", data=edit_fields(version, title="Late"))
+    assert response.status_code == 409
+    assert load_event(slug).title == "Original"
+
+
+def test_the_version_column_refuses_a_stale_write(app, make_event):
+    slug = make_event(title="Original")
+    with app.app_context():
+        stale = service.find_event(slug)
+        service.db.session.expunge(stale)
+    with app.app_context():
+        fresh = service.find_event(slug)
+        service.update_event(fresh, {"title": "First"}, None, rounds=4)
+    with app.app_context():
+        stale = service.db.session.merge(stale, load=False)
+        with pytest.raises(service.EditConflictError):
+            service.update_event(stale, {"title": "Second"}, None, rounds=4)
+        assert service.find_event(slug).title == "First"
