@@ -74,6 +74,10 @@ class Event(db.Model):
     answers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Bumped when the password changes; owner access granted earlier lapses.
     password_version: Mapped[int] = mapped_column(default=1)
+    #: Password attempts counted since the last correct one (see events/lockout.py).
+    password_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: No password is checked for the event before then (a UTC instant), if set.
+    password_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Bumped by every write; guards against lost updates.
     version: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,3 +22,8 @@ def verify_password(password: str | None, password_hash: str | None) -> bool:
     if len(secret) > MAX_BYTES:
         return False
     return bcrypt.checkpw(secret, password_hash.encode())
+
+
+def hash_cost(password_hash: str) -> int:
+    """The bcrypt cost a hash was made with ("$2b$12$…" → 12)."""
+    return int(password_hash.split("$")[2])

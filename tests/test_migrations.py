@@ -43,6 +43,8 @@ EVENT_COLUMNS = {
     "answers_version",
     "password_hash",
     "password_version",
+    "password_failures",
+    "password_locked_until",
     "version",
     "created_at",
     "updated_at",
@@ -83,7 +85,7 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("events")}
     assert set(columns) == EVENT_COLUMNS
     nullable = {name for name, column in columns.items() if column["nullable"]}
-    assert nullable == {"ends_at", "capacity", "rsvp_deadline"}
+    assert nullable == {"ends_at", "capacity", "rsvp_deadline", "password_locked_until"}
 
 
 def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):
@@ -166,6 +168,7 @@ def test_events_stored_before_the_end_column_keep_working(empty_database_url, tm
         upgrade()
         event = service.find_event("Abcdef")
         assert (event.ends_at, event.hide_preview) == (None, False)
+        assert (event.password_failures, event.password_locked_until) == (0, None)
         response = app.test_client().get("/events/Abcdef")
     assert response.status_code == 200
     assert "Thursday 1 January 2026, 12:00 (UTC, UTC+00:00)" in response.get_data(as_text=True)

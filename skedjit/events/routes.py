@@ -13,9 +13,9 @@ from wtforms import Field
 from ..calendar import calendar_domain
 from ..calendar import event_uid
 from ..models import Event
-from ..passwords import verify_password
 from ..timezones import format_when
 from ..timezones import to_local
+from . import lockout
 from . import page
 from . import service
 from .access import drop_owner_access
@@ -42,18 +42,23 @@ def get_event_or_404(slug: str) -> Event:
     return event
 
 
-def authorize(event: Event, password: Field) -> int | None:
-    """Check owner access or the typed password: None when allowed, else 400 or 403."""
+def authorize(event: Event, password: Field) -> tuple[int, dict] | None:
+    """Check owner access or the typed password: None when allowed, else (status, headers)."""
     if has_owner_access(event):
         return None
     if password.errors:
-        return 400
+        return 400, {}
     if not password.data:
         password.errors.append("Enter the event's password.")
-        return 400
-    if not verify_password(password.data, event.password_hash):
+        return 400, {}
+    try:
+        right = lockout.check_password(event, password.data, current_app.config["BCRYPT_ROUNDS"])
+    except lockout.PasswordLockedError as locked:
+        password.errors.append(locked.sentence)
+        return 429, {"Retry-After": str(locked.seconds)}
+    if not right:
         password.errors.append("That is not this event's password. Check it and try again.")
-        return 403
+        return 403, {}
     grant_owner_access(event)
     return None
 
@@ -120,8 +125,8 @@ def edit(slug: str):
     event = get_event_or_404(slug)
     form = EditEventForm()
     valid = form.validate()
-    status = authorize(event, form.password)
-    if status is None and valid:
+    refusal = authorize(event, form.password)
+    if refusal is None and valid:
         try:
             if form.version.data and form.version.data != str(event.version):
                 raise service.EditConflictError
@@ -134,21 +139,22 @@ def edit(slug: str):
         flash("Your changes are saved.")
         return redirect(url_for(".view", slug=slug), 303)
     owner = has_owner_access(event)
-    return render_template("events/edit.html", form=form, event=event, owner=owner), (status or 400)
+    body = render_template("events/edit.html", form=form, event=event, owner=owner)
+    return body, *(refusal or (400, {}))
 
 
 def edit_conflict(slug: str, form: EditEventForm):
     """409: someone saved first. Show what the event says now and keep this person's input."""
     event = get_event_or_404(slug)
     form.version.data = str(event.version)  # saving again replaces theirs, knowingly
-    page = render_template(
+    body = render_template(
         "events/edit.html",
         form=form,
         event=event,
         owner=has_owner_access(event),
         conflict=event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)},
     )
-    return page, 409
+    return body, 409
 
 
 @bp.get("/events/<slug:slug>/delete")
@@ -164,12 +170,12 @@ def delete(slug: str):
     event = get_event_or_404(slug)
     form = PasswordForm()
     form.validate()
-    status = authorize(event, form.password)
-    if status is None:
+    refusal = authorize(event, form.password)
+    if refusal is None:
         title = event.title
         service.delete_event(event, event_uid(event.slug, event.id, calendar_domain()))
         drop_owner_access(slug)
         flash(f"“{title}” is deleted. Its link no longer works.")
         return redirect(url_for(".index"), 303)
     owner = has_owner_access(event)
-    return render_template("events/delete.html", form=form, event=event, owner=owner), status
+    return render_template("events/delete.html", form=form, event=event, owner=owner), *refusal

@@ -78,7 +78,7 @@ def _settings_data(event) -> dict:
     }
 
 
-def _render_answers(event, form, unlock, status=200):
+def _render_answers(event, form, unlock, status=200, headers=None):
     return (
         render_template(
             "rsvps/manage.html",
@@ -89,6 +89,7 @@ def _render_answers(event, form, unlock, status=200):
             rsvps=service.list_rsvps(event.id),
         ),
         status,
+        headers or {},
     )
 
 
@@ -104,11 +105,11 @@ def unlock(slug: str):
     event = get_event_or_404(slug)
     password = PasswordForm()
     password.validate()
-    status = authorize(event, password.password)
-    if status is None:
+    refusal = authorize(event, password.password)
+    if refusal is None:
         return redirect(url_for(".manage", slug=slug), 303)
     form = AnswerSettingsForm(data=_settings_data(event))
-    return _render_answers(event, form, password, status)
+    return _render_answers(event, form, password, *refusal)
 
 
 @bp.post("/events/<slug:slug>/answers")
