@@ -14,6 +14,18 @@ def normalize_database_url(url: str | None) -> str | None:
     return url
 
 
+def environment_flag(name: str, default: bool) -> bool:
+    """Read a yes/no setting: 1/true/yes/on or 0/false/no/off."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise RuntimeError(f"{name}={value!r} is not one of 1/true/yes/on or 0/false/no/off")
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -28,6 +40,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = OWNER_ACCESS_LIFETIME
     SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = environment_flag("SESSION_COOKIE_SECURE", False)
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     # Static URLs carry a content hash, so browsers may keep the files a year.
     SEND_FILE_MAX_AGE_DEFAULT = timedelta(days=365)
@@ -61,6 +74,10 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     """Serving real people."""
+
+    # Browsers keep Secure cookies over plain HTTP only for localhost; set 0 to serve
+    # plain HTTP to other machines.
+    SESSION_COOKIE_SECURE = environment_flag("SESSION_COOKIE_SECURE", True)
 
 
 CONFIGS = {

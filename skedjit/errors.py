@@ -1,7 +1,9 @@
 """Error pages: one template for every status, never a traceback."""
 
 from flask import Flask
+from flask import current_app
 from flask import render_template
+from flask import request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
@@ -50,11 +52,28 @@ def _http_error(error: HTTPException):
 
 
 def _csrf_error(_error: CSRFError):
+    if _secure_cookie_withheld():
+        return render_error(
+            400,
+            "This site needs HTTPS",
+            "Skedjit keeps its cookie for HTTPS connections only, and this page came over plain "
+            "HTTP, so your browser did not send it back. Open the site with https://, or ask its "
+            "administrator to set SESSION_COOKIE_SECURE=0 for plain HTTP.",
+        )
     return render_error(
         400,
         "This form has expired",
         "The page was open too long or your browser did not send its security token. "
         "Go back, reload the page and try again.",
+    )
+
+
+def _secure_cookie_withheld() -> bool:
+    """A plain-HTTP request without the session cookie, which is set for HTTPS only."""
+    return (
+        current_app.config["SESSION_COOKIE_SECURE"]
+        and not request.is_secure
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
     )
 
 

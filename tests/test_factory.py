@@ -240,3 +240,61 @@ def test_an_expired_session_cookie_gives_an_empty_session(
     later = time.time() + 2 * 3600
     monkeypatch.setattr("skedjit.sessions.time.time", lambda: later)
     assert b"without the password" not in browser.get(f"/events/{slug}").data
+
+
+@pytest.mark.parametrize(
+    ("class_name", "env", "secure"),
+    [
+        ("ProductionConfig", {}, "True"),
+        ("ProductionConfig", {"SESSION_COOKIE_SECURE": "0"}, "False"),
+        ("Config", {}, "False"),
+        ("Config", {"SESSION_COOKIE_SECURE": "yes"}, "True"),
+    ],
+)
+def test_session_cookie_is_secure_in_production_unless_turned_off(class_name, env, secure):
+    value = class_attribute_in_fresh_interpreter(class_name, "SESSION_COOKIE_SECURE", **env)
+    assert value == secure
+
+
+def test_a_yes_no_setting_refuses_anything_else():
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        class_attribute_in_fresh_interpreter("Config", "DEBUG", SESSION_COOKIE_SECURE="maybe")
+    assert "SESSION_COOKIE_SECURE='maybe'" in refused.value.stderr
+
+
+def production_app(tmp_path, **settings):
+    attributes = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "SECRET_KEY": "production-test-key",
+        **settings,
+    }
+    return create_app(type("Production", (ProductionConfig,), attributes), str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("config_class", "flags"),
+    [(ProductionConfig, {"secure", "httponly", "samesite=lax"}), (TestingConfig, set())],
+)
+def test_the_session_cookie_carries_its_flags(tmp_path, config_class, flags):
+    if config_class is ProductionConfig:
+        app = production_app(tmp_path)
+    else:
+        app = create_app(make_config(f"sqlite:///{tmp_path / 'db.sqlite3'}"), str(tmp_path))
+    response = app.test_client().get("/create", base_url="https://localhost")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=")
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=lax"} <= attributes
+    assert ("secure" in attributes) == ("secure" in flags)
+
+
+def test_a_form_posted_over_plain_http_without_the_secure_cookie_says_why(tmp_path):
+    client = production_app(tmp_path).test_client()
+    response = client.post("/create", data={"title": "Plain HTTP"}, base_url="http://192.0.2.1")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "This site needs HTTPS" in page
+    assert "SESSION_COOKIE_SECURE=0" in page
+    over_https = client.post("/create", data={"title": "HTTPS"}, base_url="https://192.0.2.1")
+    assert over_https.status_code == 400
+    assert "This form has expired" in over_https.get_data(as_text=True)

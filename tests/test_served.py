@@ -135,8 +135,10 @@ class Visitor:
 
     def __init__(self, base_url: str):
         self.base_url = base_url
+        # Like browsers, send the production server's Secure cookies back to loopback over HTTP.
+        policy = http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirects()
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar(policy)), NoRedirects()
         )
 
     def request(self, path: str, data: dict | None = None) -> Response:
@@ -176,6 +178,10 @@ def test_owner_creates_edits_and_deletes_an_event_over_http(empty_database_url):
     with served(empty_database_url) as base_url:
         owner = Visitor(base_url)
         assert owner.get("/").status == 200
+        session_cookie = owner.get("/create").headers["Set-Cookie"]
+        assert {"Secure", "HttpOnly", "SameSite=Lax"} <= {
+            part.strip() for part in session_cookie.split(";")
+        }
 
         slug = owner.create_event("Served smoke test")
         page = owner.get(f"/events/{slug}")
