@@ -8,8 +8,6 @@ without running bcrypt.
 """
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 
@@ -23,6 +21,7 @@ from ..models import utcnow
 from ..passwords import hash_cost
 from ..passwords import hash_password
 from ..passwords import verify_password
+from .service import committed
 
 FREE_ATTEMPTS = 5
 FIRST_LOCK = timedelta(minutes=1)
@@ -70,20 +69,10 @@ def check_password(event: Event, password: str, rounds: int) -> bool:
     return True
 
 
-@contextmanager
-def _committed() -> Iterator[None]:
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
 def _count_attempt(event_id: int, now: datetime) -> None:
     """Count one attempt and lock the event if it is one too many; commits."""
     unlocked = or_(EVENTS.c.password_locked_until.is_(None), EVENTS.c.password_locked_until <= now)
-    with _committed():
+    with committed():
         attempts = db.session.execute(
             update(EVENTS)
             .where(EVENTS.c.id == event_id, unlocked)
@@ -103,7 +92,7 @@ def _count_attempt(event_id: int, now: datetime) -> None:
 
 def _clear_attempts(event_id: int, password_hash: str, rehashed: str | None) -> None:
     """Forget the counted attempts; store the stronger hash unless the password changed."""
-    with _committed():
+    with committed():
         db.session.execute(
             update(EVENTS)
             .where(EVENTS.c.id == event_id)

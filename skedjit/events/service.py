@@ -36,19 +36,26 @@ class SlugsExhaustedError(RuntimeError):
 
 
 @contextmanager
+def committed() -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+@contextmanager
 def changing_event(slug: str) -> Iterator[None]:
     """One transaction that changes an event: committed and announced, or rolled back.
 
     Every process is told on commit (PostgreSQL NOTIFY); this one forgets its
     copy at once.
     """
-    try:
+    with committed():
         yield
         announce_change(slug)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     forget_here(slug)
 
 
@@ -123,10 +130,6 @@ def prune_tombstones(now: datetime | None = None) -> int:
 
 def prune_tombstones_now() -> int:
     """Remove old tombstones and commit; for the `flask prune-tombstones` command."""
-    try:
+    with committed():
         removed = prune_tombstones()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return removed
