@@ -28,7 +28,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# After a commit, objects keep the values just written: a view answers from them without
+# asking again, so a connection lost after the commit cannot turn a saved change into an
+# error page. (A Core UPDATE, like the answers' lock, does not change loaded objects.)
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 
