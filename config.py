@@ -22,6 +22,11 @@ class Config:
     # None: a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds to wait for a new PostgreSQL connection (0: no limit).
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    # Seconds one statement may run or wait for a lock (PostgreSQL; 0: no limit); on SQLite,
+    # how long a write waits for another's lock.
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
     BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
     MAX_CONTENT_LENGTH = 64 * 1024
     OWNER_ACCESS_LIFETIME = timedelta(hours=12)

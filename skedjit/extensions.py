@@ -66,6 +66,6 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        # How long a write waits for another's lock is in the URL (skedjit/database.py).
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()

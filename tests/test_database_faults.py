@@ -1,10 +1,12 @@
-"""The database stops or restarts: pages say so at once, and no write is half kept.
+"""The database stops, restarts or stalls: pages say so at once, and no write is half kept.
 
 The stop and restart tests run on a PostgreSQL cluster of this module's own
 (made by tests/postgres.sh), so stopping it leaves the other tests' server alone.
 """
 
 import os
+import socket
+import sqlite3
 import subprocess
 import threading
 import time
@@ -24,14 +26,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from conftest import PASSWORD
 from conftest import Browser
 from conftest import close_app
 from conftest import event_form
 from conftest import make_config
 from skedjit import create_app
 from skedjit.database import roll_back
+from skedjit.database import with_timeouts
 from skedjit.events import freshness
 from skedjit.extensions import db
+from skedjit.extensions import read_engine
 from skedjit.models import Event
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +68,16 @@ def assert_unavailable(response, label: str = "") -> None:
     assert 'class="site-header"' in html, label
     for internal in ("Traceback", "psycopg2", "sqlalchemy", "SELECT", "UPDATE"):
         assert internal not in html, (label, internal)
+
+
+def within(seconds: float, send: Callable[[], object]) -> tuple[object, float]:
+    """Send from a thread and time the answer; fail, rather than hang, when none comes in time."""
+    answers: list = []
+    thread = threading.Thread(target=lambda: answers.append(timed(send)), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert answers, f"no answer within {seconds} s"
+    return answers[0]
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = BACK_SECONDS) -> None:
@@ -256,6 +271,137 @@ def test_every_create_during_a_restart_is_either_stored_or_refused(cluster, outa
         else:
             assert title not in stored, f"{title} was refused but stored"
     assert len(stored) == created()
+
+
+def test_a_database_host_that_never_answers_is_a_503_after_the_connect_timeout(tmp_path):
+    with socket.socket() as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(64)
+        url = f"postgresql+psycopg2://skedjit@127.0.0.1:{silent.getsockname()[1]}/skedjit"
+        config = make_config(url, DATABASE_CONNECT_TIMEOUT=2)
+        app = create_app(config, instance_path=str(tmp_path / "instance"))
+        client = app.test_client()
+        try:
+            page = within(10, lambda: client.get("/events/Abcdef"))
+            calendar = within(10, lambda: client.get("/events/Abcdef.ics"))
+        finally:
+            silent.close()  # also frees a request still waiting, should the test fail
+            close_app(app)
+    for label, (response, seconds) in (("event page", page), ("calendar", calendar)):
+        assert_unavailable(response, label)
+        assert 1.5 <= seconds < 5, label
+
+
+@pytest.fixture
+def impatient_app(make_app) -> Flask:
+    """Another app on the tests' database whose statements may wait 0.3 s."""
+    return make_app(DATABASE_STATEMENT_TIMEOUT=0.3, DATABASE_CONNECT_TIMEOUT=4)
+
+
+def hold_the_event(database_url: str, slug: str, lock: str):
+    """Open a transaction elsewhere that holds the event's row (or table); close it to release."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(url.database, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")  # the write lock: no other writer until it ends
+        return connection
+    connection = psycopg2.connect(dbname=url.database, user=url.username, host=url.query["host"])
+    with connection.cursor() as cursor:
+        if lock == "table":
+            cursor.execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")  # not even reads
+        else:
+            cursor.execute("SELECT id FROM events WHERE slug = %s FOR UPDATE", (slug,))
+    return connection
+
+
+def test_an_edit_waiting_too_long_for_a_lock_is_a_503_and_changes_nothing(
+    impatient_app, database_url, make_event, load_event
+):
+    slug = make_event(title="Locked")
+    owner = Browser(impatient_app.test_client())
+    data = {**edit_fields(title="Waited"), "password": PASSWORD}
+    holder = hold_the_event(database_url, slug, "row")
+    try:
+        response, seconds = timed(lambda: owner.post(f"/events/{slug}/edit", data=data))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert_unavailable(response)
+    assert 0.25 <= seconds < QUICKLY
+    assert load_event(slug).title == "Locked"
+    assert owner.post(f"/events/{slug}/edit", data=data).status_code == 303
+    assert load_event(slug).title == "Waited"
+
+
+def test_a_page_read_held_up_by_a_lock_is_cut_by_the_statement_timeout(
+    impatient_app, database_url, backend, make_event
+):
+    if backend != "postgresql":
+        pytest.skip("SQLite lets readers read beside a writer")
+    slug = make_event(title="Locked")
+    client = impatient_app.test_client()
+    holder = hold_the_event(database_url, slug, "table")
+    try:
+        response, seconds = timed(lambda: client.get(f"/events/{slug}"))
+    finally:
+        holder.rollback()
+        holder.close()
+    assert_unavailable(response)
+    assert 0.25 <= seconds < QUICKLY
+    assert client.get(f"/events/{slug}").status_code == 200
+
+
+def test_every_postgresql_connection_carries_the_time_limits(impatient_app, backend):
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    with impatient_app.app_context():
+        with db.engine.connect() as connection:
+            app_engine = connection.execute(text("SHOW statement_timeout")).scalar()
+        with read_engine.engine.connect() as connection:
+            page_engine = connection.execute(text("SHOW statement_timeout")).scalar()
+    listener = listener_of(impatient_app)._connect()
+    try:
+        with listener.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            listening = cursor.fetchone()[0]
+        connect_timeout = listener.get_dsn_parameters()["connect_timeout"]
+    finally:
+        listener.close()
+    assert (app_engine, page_engine, listening) == ("300ms", "300ms", "300ms")
+    assert connect_timeout == "4"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql+psycopg2://ana@/skedjit?host=/run/pg",
+            "postgresql+psycopg2://ana@/skedjit?connect_timeout=5&host=%2Frun%2Fpg"
+            "&options=-c+statement_timeout%3D2500",
+        ),
+        (
+            "postgresql+psycopg2://ana@db/skedjit?connect_timeout=9&options=-c+search_path%3Dx",
+            "postgresql+psycopg2://ana@db/skedjit?connect_timeout=9"
+            "&options=-c+search_path%3Dx+-c+statement_timeout%3D2500",
+        ),
+        (
+            "postgresql+psycopg2://ana@db/skedjit?options=-c+statement_timeout%3D0",
+            "postgresql+psycopg2://ana@db/skedjit?connect_timeout=5"
+            "&options=-c+statement_timeout%3D0",
+        ),
+        ("sqlite:////srv/skedjit.sqlite3", "sqlite:////srv/skedjit.sqlite3?timeout=2.5"),
+        ("sqlite:///x.sqlite3?timeout=30", "sqlite:///x.sqlite3?timeout=30"),
+    ],
+)
+def test_time_limits_go_into_the_url_unless_it_sets_its_own(url, expected):
+    assert with_timeouts(url, 5, 2.5) == expected
+
+
+def test_a_limit_of_zero_is_left_out():
+    assert with_timeouts("postgresql+psycopg2://ana@db/skedjit", 0, 0) == (
+        "postgresql+psycopg2://ana@db/skedjit"
+    )
+    assert with_timeouts("sqlite://", 0, 0) == "sqlite://"
 
 
 def terminate_backend(database_url: str, pid: int) -> None:
