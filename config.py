@@ -14,6 +14,20 @@ def normalize_database_url(url: str | None) -> str | None:
     return url
 
 
+# What `./build.sh serve` is reached at, and what a proxy on the same machine sends unless
+# told otherwise; no one can point a link at someone else's site with them. Werkzeug
+# cannot match an IPv6 literal such as [::1] against a list, so it is not offered.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(names: str | None, server_name: str | None) -> list[str]:
+    """The listed host names; else SERVER_NAME (if set) and this machine's own names."""
+    listed = [name.strip() for name in (names or "").split(",") if name.strip()]
+    if listed:
+        return listed
+    return [server_name, *LOCAL_HOSTS] if server_name else list(LOCAL_HOSTS)
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -40,6 +54,9 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Fixed host name and scheme for absolute links, e.g. behind a proxy that rewrites Host.
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    # Host names requests may be addressed to (comma-separated; ".example.org" takes its
+    # subdomains too). Any other Host is refused, so no link is built on a forged one.
+    TRUSTED_HOSTS = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), SERVER_NAME)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # Domain in calendar UIDs; by default the host the request came to.
     CALENDAR_DOMAIN = os.environ.get("CALENDAR_DOMAIN") or None
@@ -62,6 +79,8 @@ class TestingConfig(Config):
     BCRYPT_ROUNDS = 4
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
+    # The test client's host, and the reserved example domains the tests send requests to.
+    TRUSTED_HOSTS = [*LOCAL_HOSTS, ".example", ".example.org"]
 
 
 class ProductionConfig(Config):

@@ -3,7 +3,10 @@
 import logging
 
 from flask import Flask
+from flask import current_app
 from flask import render_template
+from flask import request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import InterfaceError
@@ -11,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import SecurityError
 
 from .database import roll_back
 
@@ -88,9 +92,26 @@ def _database_unavailable(error: Exception):
     return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
+def _untrusted_host(_error: SecurityError):
+    """400 for a Host the configuration does not trust: no link may be built on it."""
+    # The request was never routed, so the page's links need an adapter: one on a trusted name.
+    request_ctx.url_adapter = current_app.url_map.bind(
+        current_app.config["TRUSTED_HOSTS"][0],
+        script_name=request.root_path,
+        url_scheme=request.scheme,
+    )
+    return render_error(
+        400,
+        "Unknown host name",
+        "This site does not answer to the host name in the address you used. "
+        "If you run it, add that name to the TRUSTED_HOSTS setting.",
+    )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error with the base layout."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     for failure in DATABASE_UNAVAILABLE:
         app.register_error_handler(failure, _database_unavailable)
     app.register_error_handler(InternalServerError, _server_error)
