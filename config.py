@@ -26,6 +26,20 @@ def environment_flag(name: str, default: bool) -> bool:
     raise RuntimeError(f"{name}={value!r} is not one of 1/true/yes/on or 0/false/no/off")
 
 
+# What `./build.sh serve` is reached at, and what a proxy on the same machine sends unless
+# told otherwise; no one can point a link at someone else's site with them. Werkzeug
+# cannot match an IPv6 literal such as [::1] against a list, so it is not offered.
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(names: str | None, server_name: str | None) -> list[str]:
+    """The listed host names; else SERVER_NAME (if set) and this machine's own names."""
+    listed = [name.strip() for name in (names or "").split(",") if name.strip()]
+    if listed:
+        return listed
+    return [server_name, *LOCAL_HOSTS] if server_name else list(LOCAL_HOSTS)
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -34,6 +48,11 @@ class Config:
     # None: a SQLite file in the instance folder.
     SQLALCHEMY_DATABASE_URI = normalize_database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds to wait for a new PostgreSQL connection (0: no limit).
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+    # Seconds one statement may run or wait for a lock (PostgreSQL; 0: no limit); on SQLite,
+    # how long a write waits for another's lock.
+    DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
     BCRYPT_ROUNDS = int(os.environ.get("BCRYPT_ROUNDS", "12"))
     MAX_CONTENT_LENGTH = 64 * 1024
     OWNER_ACCESS_LIFETIME = timedelta(hours=12)
@@ -48,6 +67,9 @@ class Config:
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     # Fixed host name and scheme for absolute links, e.g. behind a proxy that rewrites Host.
     SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    # Host names requests may be addressed to (comma-separated; ".example.org" takes its
+    # subdomains too). Any other Host is refused, so no link is built on a forged one.
+    TRUSTED_HOSTS = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), SERVER_NAME)
     PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     # Domain in calendar UIDs; by default the host the request came to.
     CALENDAR_DOMAIN = os.environ.get("CALENDAR_DOMAIN") or None
@@ -70,6 +92,8 @@ class TestingConfig(Config):
     BCRYPT_ROUNDS = 4
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
+    # The test client's host, and the reserved example domains the tests send requests to.
+    TRUSTED_HOSTS = [*LOCAL_HOSTS, ".example", ".example.org"]
 
 
 class ProductionConfig(Config):

@@ -8,6 +8,7 @@ from config import Config
 from config import config_from_environment
 
 from . import assets
+from . import database
 from . import origin
 from . import security
 from .errors import register_error_handlers
@@ -30,6 +31,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["linkify"] = linkify
     _fill_instance_defaults(app)
+    database.init_app(app)
     app.url_map.converters["slug"] = SlugConverter
     app.session_interface = CookieSessionInterface()
     origin.init_app(app)

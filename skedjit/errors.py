@@ -1,14 +1,28 @@
 """Error pages: one template for every status, never a traceback."""
 
+import logging
+
 from flask import Flask
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
+from werkzeug.exceptions import SecurityError
 
-from .extensions import db
+from .database import roll_back
+
+#: The database is unreachable, went away mid-request, or a statement ran out of time.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
+RETRY_AFTER_SECONDS = 5
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Something in that request was wrong", "Go back, check the form and try again."),
@@ -78,12 +92,44 @@ def _secure_cookie_withheld() -> bool:
 
 
 def _server_error(_error: InternalServerError):
-    db.session.rollback()
+    roll_back()
     return render_error(500)
+
+
+def _database_unavailable(error: Exception):
+    """503 while the database cannot answer; the request's transaction is undone."""
+    roll_back()
+    cause = getattr(error, "orig", None) or error
+    log.warning("database unavailable: %s: %s", type(cause).__name__, str(cause).split("\n")[0])
+    body, code = render_error(
+        503,
+        message="Skedjit cannot reach its database just now. "
+        "Wait a few seconds and try again; nothing you did caused this.",
+    )
+    return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _untrusted_host(_error: SecurityError):
+    """400 for a Host the configuration does not trust: no link may be built on it."""
+    # The request was never routed, so the page's links need an adapter: one on a trusted name.
+    request_ctx.url_adapter = current_app.url_map.bind(
+        current_app.config["TRUSTED_HOSTS"][0],
+        script_name=request.root_path,
+        url_scheme=request.scheme,
+    )
+    return render_error(
+        400,
+        "Unknown host name",
+        "This site does not answer to the host name in the address you used. "
+        "If you run it, add that name to the TRUSTED_HOSTS setting.",
+    )
 
 
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error with the base layout."""
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
+    for failure in DATABASE_UNAVAILABLE:
+        app.register_error_handler(failure, _database_unavailable)
     app.register_error_handler(InternalServerError, _server_error)
     app.register_error_handler(HTTPException, _http_error)

@@ -28,7 +28,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# After a commit, objects keep the values just written: a view answers from them without
+# asking again, so a connection lost after the commit cannot turn a saved change into an
+# error page. (A Core UPDATE, like the answers' lock, does not change loaded objects.)
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 
@@ -63,6 +66,6 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 5000")
+        # How long a write waits for another's lock is in the URL (skedjit/database.py).
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()

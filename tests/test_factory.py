@@ -266,6 +266,7 @@ def production_app(tmp_path, **settings):
     attributes = {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'production.sqlite3'}",
         "SECRET_KEY": "production-test-key",
+        "TRUSTED_HOSTS": ["localhost", "192.0.2.1"],
         **settings,
     }
     return create_app(type("Production", (ProductionConfig,), attributes), str(tmp_path))
