@@ -3,6 +3,8 @@
 import os
 from datetime import timedelta
 
+OFF = ("0", "false", "no", "off")
+
 
 def normalize_database_url(url: str | None) -> str | None:
     """Return the URL with PostgreSQL schemes pointed at psycopg2."""
@@ -40,6 +42,15 @@ class Config:
     CALENDAR_DOMAIN = os.environ.get("CALENDAR_DOMAIN") or None
     # Rendered event pages kept per process (about 6 KB each).
     EVENT_PAGE_CACHE_SIZE = int(os.environ.get("EVENT_PAGE_CACHE_SIZE", "512"))
+    # Abuse limits per client address (README: "Abuse limits"); off only when asked.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1").lower() not in OFF
+    # memory:// counts in each process.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Flask-Limiter notation ("10 per hour", "20/minute;200/hour"); empty: no such limit.
+    RATELIMIT_CREATES = os.environ.get("RATELIMIT_CREATES", "10 per hour")
+    RATELIMIT_WRONG_PASSWORDS = os.environ.get("RATELIMIT_WRONG_PASSWORDS", "20 per hour")
+    RATELIMIT_RSVPS = os.environ.get("RATELIMIT_RSVPS", "30 per hour")
+    RATELIMIT_UNKNOWN_EVENTS = os.environ.get("RATELIMIT_UNKNOWN_EVENTS", "20 per minute")
     TESTING = False
     DEBUG = False
 
@@ -55,6 +66,8 @@ class TestingConfig(Config):
 
     TESTING = True
     BCRYPT_ROUNDS = 4
+    # Tests make many requests from one address; tests/test_rate_limits.py turns limits on.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
 

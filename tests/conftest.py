@@ -156,6 +156,12 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
 
 @pytest.fixture
+def make_limited_app(app: Flask, make_app) -> Callable[..., Flask]:
+    """Return a callable that makes an app with the abuse limits on; `app` empties the database."""
+    return lambda **settings: make_app(RATELIMIT_ENABLED=True, **settings)
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A browser with no cookies yet."""
     return app.test_client()
