@@ -44,8 +44,10 @@ class Config:
     EVENT_PAGE_CACHE_SIZE = int(os.environ.get("EVENT_PAGE_CACHE_SIZE", "512"))
     # Abuse limits per client address (README: "Abuse limits"); off only when asked.
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1").lower() not in OFF
-    # memory:// counts in each process.
+    # memory:// counts in each process; redis://host:6379/0 shares counts between them.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # A Redis that hangs must not hold every request: give up after half a second.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     # Flask-Limiter notation ("10 per hour", "20/minute;200/hour"); empty: no such limit.
     RATELIMIT_CREATES = os.environ.get("RATELIMIT_CREATES", "10 per hour")
     RATELIMIT_WRONG_PASSWORDS = os.environ.get("RATELIMIT_WRONG_PASSWORDS", "20 per hour")

@@ -13,6 +13,7 @@ from config import TestingConfig
 from conftest import PASSWORD
 from conftest import Browser
 from conftest import event_form
+from conftest import free_port
 from skedjit import rate_limits
 from skedjit.extensions import client_address
 from skedjit.extensions import db
@@ -458,3 +459,43 @@ def test_memory_storage_counts_in_each_app_alone(make_limited_app, make_event):
         browser_at(first, "192.0.2.60").post("/create", data=event_form(title=f"E{number}"))
     assert browser_at(first, "192.0.2.60").post("/create", data=event_form()).status_code == 429
     assert browser_at(second, "192.0.2.60").post("/create", data=event_form()).status_code == 303
+
+
+def test_redis_storage_shares_counts_between_apps(make_limited_app, make_event, redis_url):
+    first = make_limited_app(RATELIMIT_STORAGE_URI=redis_url, **SMALL)
+    second = make_limited_app(RATELIMIT_STORAGE_URI=redis_url, **SMALL)
+    slug = make_event()
+    exhaust_unknown_events(first, "192.0.2.60")
+    assert browser_at(first, "192.0.2.60").get(f"/events/{slug}").status_code == 429
+    # The other app learns it at the address's first unknown link there, not its fourth.
+    browser = browser_at(second, "192.0.2.60")
+    assert browser.get(f"/events/{UNKNOWN}").status_code == 404
+    assert_refused(browser.get(f"/events/{slug}"), UNKNOWN_EVENTS, 60)
+    assert browser_at(second, "192.0.2.61").get(f"/events/{slug}").status_code == 200
+
+
+def test_redis_storage_shares_the_counts_views_make(make_limited_app, make_event, redis_url):
+    first = make_limited_app(RATELIMIT_STORAGE_URI=redis_url, **SMALL)
+    second = make_limited_app(RATELIMIT_STORAGE_URI=redis_url, **SMALL)
+    slug = make_event()
+    for number in range(3):
+        creator = browser_at(first if number % 2 else second, "192.0.2.62")
+        assert creator.post("/create", data=event_form(title=f"E{number}")).status_code == 303
+        assert wrong_password(creator, slug, "edit").status_code == 403
+    late = browser_at(first, "192.0.2.62")
+    assert_refused(late.post("/create", data=event_form()), NEW_EVENTS, 3600)
+    assert_refused(wrong_password(late, slug, "delete"), WRONG_PASSWORDS, 3600)
+    assert count(first, Event) == 4  # the three created and make_event's
+
+
+def test_an_unreachable_storage_limits_nothing_rather_than_failing(
+    make_limited_app, make_event, caplog
+):
+    app = make_limited_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0", **SMALL)
+    slug = make_event()
+    browser = browser_at(app, "192.0.2.70")
+    for number in range(4):
+        assert browser.get(f"/events/{UNKNOWN}").status_code == 404
+        assert browser.post("/create", data=event_form(title=f"E{number}")).status_code == 303
+    assert browser.get(f"/events/{slug}").status_code == 200
+    assert re.search(r"rate limit", caplog.text, re.I)
