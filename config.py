@@ -3,6 +3,8 @@
 import os
 from datetime import timedelta
 
+OFF = ("0", "false", "no", "off")
+
 
 def normalize_database_url(url: str | None) -> str | None:
     """Return the URL with PostgreSQL schemes pointed at psycopg2."""
@@ -75,6 +77,17 @@ class Config:
     CALENDAR_DOMAIN = os.environ.get("CALENDAR_DOMAIN") or None
     # Rendered event pages kept per process (about 6 KB each).
     EVENT_PAGE_CACHE_SIZE = int(os.environ.get("EVENT_PAGE_CACHE_SIZE", "512"))
+    # Abuse limits per client address (README: "Abuse limits"); off only when asked.
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1").lower() not in OFF
+    # memory:// counts in each process; redis://host:6379/0 shares counts between them.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # A Redis that hangs must not hold every request: give up after half a second.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    # Flask-Limiter notation ("10 per hour", "20/minute;200/hour"); empty: no such limit.
+    RATELIMIT_CREATES = os.environ.get("RATELIMIT_CREATES", "10 per hour")
+    RATELIMIT_WRONG_PASSWORDS = os.environ.get("RATELIMIT_WRONG_PASSWORDS", "20 per hour")
+    RATELIMIT_RSVPS = os.environ.get("RATELIMIT_RSVPS", "30 per hour")
+    RATELIMIT_UNKNOWN_EVENTS = os.environ.get("RATELIMIT_UNKNOWN_EVENTS", "20 per minute")
     TESTING = False
     DEBUG = False
 
@@ -90,6 +103,8 @@ class TestingConfig(Config):
 
     TESTING = True
     BCRYPT_ROUNDS = 4
+    # Tests make many requests from one address; tests/test_rate_limits.py turns limits on.
+    RATELIMIT_ENABLED = False
     SECRET_KEY = None
     SQLALCHEMY_DATABASE_URI = None
     # The test client's host, and the reserved example domains the tests send requests to.

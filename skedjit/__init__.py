@@ -10,10 +10,12 @@ from config import config_from_environment
 from . import assets
 from . import database
 from . import origin
+from . import rate_limits
 from . import security
 from .errors import register_error_handlers
 from .extensions import csrf
 from .extensions import db
+from .extensions import limiter
 from .extensions import migrate
 from .extensions import read_engine
 from .instance_files import load_or_create_secret_key
@@ -40,6 +42,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     read_engine.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
+    limiter.init_app(app)
     assets.init_app(app)
 
     from .calendars import bp as calendars_bp
@@ -54,6 +57,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.register_blueprint(sharing_bp)
     app.register_blueprint(rsvps_bp)
     register_error_handlers(app)
+    rate_limits.init_app(app)
     security.init_app(app)
     app.shell_context_processor(_shell_context)
     return app

@@ -3,6 +3,10 @@
 import os
 import re
 import secrets
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -13,6 +17,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -153,6 +158,70 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
     yield make
     for other in apps:
         close_app(other)
+
+
+@pytest.fixture
+def make_limited_app(app: Flask, make_app) -> Callable[..., Flask]:
+    """Return a callable that makes an app with the abuse limits on; `app` empties the database."""
+    return lambda **settings: make_app(RATELIMIT_ENABLED=True, **settings)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[str]:
+    """A throwaway redis-server on 127.0.0.1 that keeps nothing on disk; its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        message = "no redis-server on PATH (apt-get install redis-server) to test shared limits"
+        if os.environ.get("SKEDJIT_REQUIRE_REDIS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    directory = tmp_path_factory.mktemp("redis")
+    for _attempt in range(3):  # another process may take the free port first
+        port = free_port()
+        command = [binary, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
+        command += ["--save", "", "--appendonly", "no"]
+        with (directory / "redis.log").open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        url = f"redis://127.0.0.1:{port}/0"
+        try:
+            if _redis_answers(url, process):
+                yield url
+                return
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    pytest.fail(f"redis-server did not start:\n{(directory / 'redis.log').read_text()}")
+
+
+def _redis_answers(url: str, process: subprocess.Popen) -> bool:
+    """Wait until the server answers a PING; False if it exits or takes 20 s."""
+    deadline = time.monotonic() + 20
+    with redis.Redis.from_url(url) as client:
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                return client.ping()
+            except redis.ConnectionError:
+                time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The throwaway Redis, emptied for this test."""
+    with redis.Redis.from_url(redis_server) as client:
+        client.flushdb()
+    return redis_server
 
 
 @pytest.fixture

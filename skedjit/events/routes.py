@@ -10,6 +10,7 @@ from flask import render_template
 from flask import url_for
 from wtforms import Field
 
+from .. import rate_limits
 from ..calendar import calendar_domain
 from ..calendar import event_uid
 from ..models import Event
@@ -92,6 +93,7 @@ def create_form():
 
 
 @bp.post("/create")
+@rate_limits.creates
 def create():
     form = CreateEventForm()
     if not form.validate():
@@ -101,6 +103,12 @@ def create():
     grant_owner_access(event)
     flash("Your event is ready. Send its link to your friends.")
     return redirect(url_for(".view", slug=event.slug), 303)
+
+
+@rate_limits.form_page("events.create")
+def create_refused(message: str):
+    """A refused create shows the form again with what was typed (passwords aside)."""
+    return render_template("events/create.html", form=CreateEventForm(), refusal=message), 429
 
 
 @bp.get("/events/<slug:slug>")
@@ -121,6 +129,7 @@ def edit_form(slug: str):
 
 
 @bp.post("/events/<slug:slug>/edit")
+@rate_limits.wrong_passwords
 def edit(slug: str):
     event = get_event_or_404(slug)
     form = EditEventForm()
@@ -166,6 +175,7 @@ def delete_form(slug: str):
 
 
 @bp.post("/events/<slug:slug>/delete")
+@rate_limits.wrong_passwords
 def delete(slug: str):
     event = get_event_or_404(slug)
     form = PasswordForm()

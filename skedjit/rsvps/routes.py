@@ -8,6 +8,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from .. import rate_limits
 from ..events import page
 from ..events.access import has_owner_access
 from ..events.forms import PasswordForm
@@ -28,6 +29,7 @@ FULL = "The event is full — you can still answer maybe."
 
 
 @bp.post("/events/<slug:slug>/rsvp")
+@rate_limits.rsvps
 def answer(slug: str):
     event = get_event_or_404(slug)
     form = RsvpForm()
@@ -58,6 +60,7 @@ def change(slug: str, token: str):
 
 
 @bp.post("/events/<slug:slug>/rsvp/withdraw")
+@rate_limits.rsvps
 def withdraw(slug: str):
     event = get_event_or_404(slug)
     token = request.form.get("token") or answer_token(slug)
@@ -101,6 +104,7 @@ def manage(slug: str):
 
 
 @bp.post("/events/<slug:slug>/answers/unlock")
+@rate_limits.wrong_passwords
 def unlock(slug: str):
     event = get_event_or_404(slug)
     password = PasswordForm()
