@@ -94,13 +94,14 @@ def test_lock_starts_at_one_minute_after_five_attempts_and_doubles_up_to_an_hour
 @pytest.mark.parametrize(
     ("seconds", "sentence"),
     [
-        (1, "Try again in 1 minute."),
+        (1, "Try again in 1 second."),
+        (59, "Try again in 59 seconds."),
         (60, "Try again in 1 minute."),
         (61, "Try again in 2 minutes."),
         (3600, "Try again in 60 minutes."),
     ],
 )
-def test_refusal_says_how_long_to_wait_in_whole_minutes(seconds, sentence):
+def test_refusal_says_how_long_to_wait(seconds, sentence):
     locked = lockout.PasswordLockedError(START + timedelta(seconds=seconds), START)
     assert locked.seconds == seconds
     assert locked.sentence == f"{LOCKED} {sentence}"

@@ -21,6 +21,7 @@ from ..models import utcnow
 from ..passwords import hash_cost
 from ..passwords import hash_password
 from ..passwords import verify_password
+from ..rate_limits import describe_wait
 from .service import committed
 
 FREE_ATTEMPTS = 5
@@ -40,8 +41,7 @@ class PasswordLockedError(Exception):
 
     @property
     def sentence(self) -> str:
-        minutes = math.ceil(self.seconds / 60)
-        wait = f"{minutes} minute{'s' if minutes > 1 else ''}"
+        wait = describe_wait(self.seconds)
         return f"Too many wrong passwords for this event. Try again in {wait}."
 
 
