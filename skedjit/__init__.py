@@ -9,6 +9,7 @@ from config import config_from_environment
 
 from . import assets
 from . import origin
+from . import request_log
 from . import security
 from .errors import register_error_handlers
 from .extensions import csrf
@@ -53,6 +54,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.register_blueprint(rsvps_bp)
     register_error_handlers(app)
     security.init_app(app)
+    request_log.init_app(app)
     app.shell_context_processor(_shell_context)
     return app
 
