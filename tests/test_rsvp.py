@@ -584,6 +584,23 @@ def test_bad_settings_are_400_and_change_nothing(
     assert (event.capacity, event.rsvp_deadline) == (7, None)
 
 
+@pytest.mark.parametrize(
+    ("zone", "day", "clock"),
+    [("Etc/GMT+12", "9999-12-31", "23:59"), ("Etc/GMT-14", "0001-01-01", "00:00")],
+)
+def test_deadline_outside_the_years_events_take_is_400_not_an_overflow(
+    make_event, load_event, unlocked_owner, zone, day, clock
+):
+    slug = make_event(timezone=zone)
+    fields = {"deadline_date": day, "deadline_time": clock}
+    response = unlocked_owner(slug).post(f"/events/{slug}/answers", data=fields)
+    assert response.status_code == 400
+    message = "Choose a date between the years 1900 and 2999."
+    assert message in field_error(html_of(response), "deadline_date")
+    assert input_value(html_of(response), "deadline_date") == day
+    assert load_event(slug).rsvp_deadline is None
+
+
 def test_owner_removes_one_answer_and_keeps_the_others(app, ana_and_ben, unlocked_owner):
     slug, _token = ana_and_ben
     url = f"/events/{slug}/answers/{rsvp_ids(app, slug)[0]}/remove"

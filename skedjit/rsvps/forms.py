@@ -18,6 +18,7 @@ from ..events.forms import LocalDateField
 from ..events.forms import LocalTimeField
 from ..events.forms import NoControlCharacters
 from ..events.forms import normalize_newlines
+from ..events.forms import plausible_year
 from ..events.forms import skipped_time_message
 from ..events.forms import strip
 from ..timezones import NonexistentTimeError
@@ -106,7 +107,7 @@ class AnswerSettingsForm(FlaskForm):
         "Most people going (leave empty for no limit)",
         validators=[CountBetween(1, 100000, "Enter a number from 1 up.")],
     )
-    deadline_date = LocalDateField("Answers close on", validators=[Optional()])
+    deadline_date = LocalDateField("Answers close on", validators=[Optional(), plausible_year])
     deadline_time = LocalTimeField("at", validators=[Optional()])
     rsvps_closed = BooleanField("Close answers now")
     guest_list_hidden = BooleanField("Show friends only the counts, not who answered")
