@@ -563,6 +563,18 @@ def test_settings_without_owner_access_are_403_and_change_nothing(browser, make_
     [
         pytest.param({"capacity": "0"}, "capacity", "from 1 up", id="capacity-0"),
         pytest.param({"capacity": "x"}, "capacity", "Enter a whole number", id="capacity-x"),
+        pytest.param(
+            {"deadline_date": "1/12/2026", "deadline_time": "18:00"},
+            "deadline_date",
+            "Enter a real date as YYYY-MM-DD",
+            id="bad-date",
+        ),
+        pytest.param(
+            {"deadline_date": "2026-12-01", "deadline_time": "6pm"},
+            "deadline_time",
+            "Enter the time as HH:MM",
+            id="bad-time",
+        ),
         pytest.param({"deadline_date": "2026-12-01"}, "deadline_time", "Give both", id="no-time"),
         pytest.param({"deadline_time": "18:00"}, "deadline_time", "Give both", id="no-date"),
         pytest.param(
