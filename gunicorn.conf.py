@@ -8,6 +8,11 @@ passwords: bcrypt releases the GIL, so while one thread hashes (about 0.3 s
 at cost 12) the other threads of the same process keep serving pages. With
 sync workers a hash would hold a whole process. bench/RESULTS.md has the
 measurements behind this choice.
+
+No access log from gunicorn: its line holds the raw request line and the
+Referer, and both can carry the secret of an answer's private link
+(/events/<slug>/rsvp/<token>). The app writes one line per request instead,
+without secrets (skedjit/request_log.py), to the same standard error.
 """
 
 workers = 2
@@ -16,6 +21,6 @@ threads = 4
 keepalive = 5
 timeout = 30
 graceful_timeout = 10
-accesslog = "-"
+accesslog = None
 errorlog = "-"
 control_socket_disable = True  # several instances (tests, benchmark) may run at once

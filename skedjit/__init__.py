@@ -11,6 +11,7 @@ from . import assets
 from . import database
 from . import origin
 from . import rate_limits
+from . import request_log
 from . import security
 from .errors import register_error_handlers
 from .extensions import csrf
@@ -59,6 +60,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     register_error_handlers(app)
     rate_limits.init_app(app)
     security.init_app(app)
+    request_log.init_app(app)
     app.shell_context_processor(_shell_context)
     return app
 

@@ -15,6 +15,7 @@ from datetime import UTC
 from datetime import datetime
 from pathlib import Path
 
+import hypothesis
 import psycopg2
 import pytest
 import redis
@@ -36,6 +37,25 @@ from skedjit.models import Event
 BACKENDS = ["sqlite", "postgresql"]
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 PASSWORD = "correct horse"
+
+# Property tests: few examples by default (they run on both databases in every build);
+# `pytest --hypothesis-profile=thorough` tries many more. Each example posts real
+# requests, so there is no deadline, and the function-scoped `app` is shared by the
+# examples of a test on purpose: the tests empty the database per example themselves.
+hypothesis.settings.register_profile(
+    "skedjit",
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+    ],
+)
+hypothesis.settings.register_profile(
+    "thorough", hypothesis.settings.get_profile("skedjit"), max_examples=500
+)
+hypothesis.settings.load_profile("skedjit")
 
 
 def make_config(database_url: str, **settings) -> type[TestingConfig]:
@@ -137,12 +157,17 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on a migrated database that is emptied after each test."""
     app = create_app(make_config(database_url), instance_path=str(tmp_path / "instance"))
     yield app
+    empty_database(app)
+    close_app(app)
+
+
+def empty_database(app: Flask) -> None:
+    """Delete every row the app's tables hold (the schema stays)."""
     with app.app_context():
         db.session.remove()
         for table in reversed(db.metadata.sorted_tables):
             db.session.execute(table.delete())
         db.session.commit()
-    close_app(app)
 
 
 @pytest.fixture

@@ -563,6 +563,18 @@ def test_settings_without_owner_access_are_403_and_change_nothing(browser, make_
     [
         pytest.param({"capacity": "0"}, "capacity", "from 1 up", id="capacity-0"),
         pytest.param({"capacity": "x"}, "capacity", "Enter a whole number", id="capacity-x"),
+        pytest.param(
+            {"deadline_date": "1/12/2026", "deadline_time": "18:00"},
+            "deadline_date",
+            "Enter a real date as YYYY-MM-DD",
+            id="bad-date",
+        ),
+        pytest.param(
+            {"deadline_date": "2026-12-01", "deadline_time": "6pm"},
+            "deadline_time",
+            "Enter the time as HH:MM",
+            id="bad-time",
+        ),
         pytest.param({"deadline_date": "2026-12-01"}, "deadline_time", "Give both", id="no-time"),
         pytest.param({"deadline_time": "18:00"}, "deadline_time", "Give both", id="no-date"),
         pytest.param(
@@ -582,6 +594,23 @@ def test_bad_settings_are_400_and_change_nothing(
     assert message in field_error(html_of(response), field)
     event = load_event(slug)
     assert (event.capacity, event.rsvp_deadline) == (7, None)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "clock"),
+    [("Etc/GMT+12", "9999-12-31", "23:59"), ("Etc/GMT-14", "0001-01-01", "00:00")],
+)
+def test_deadline_outside_the_years_events_take_is_400_not_an_overflow(
+    make_event, load_event, unlocked_owner, zone, day, clock
+):
+    slug = make_event(timezone=zone)
+    fields = {"deadline_date": day, "deadline_time": clock}
+    response = unlocked_owner(slug).post(f"/events/{slug}/answers", data=fields)
+    assert response.status_code == 400
+    message = "Choose a date between the years 1900 and 2999."
+    assert message in field_error(html_of(response), "deadline_date")
+    assert input_value(html_of(response), "deadline_date") == day
+    assert load_event(slug).rsvp_deadline is None
 
 
 def test_owner_removes_one_answer_and_keeps_the_others(app, ana_and_ben, unlocked_owner):

@@ -89,6 +89,13 @@ def stop(process: subprocess.Popen) -> None:
 @contextmanager
 def served(database_url: str) -> Iterator[str]:
     """Run `bash build.sh serve` on the database and yield its URL; print its output on failure."""
+    with served_with_output(database_url) as (url, _output):
+        yield url
+
+
+@contextmanager
+def served_with_output(database_url: str) -> Iterator[tuple[str, Path]]:
+    """Like served(), and also yield the file that receives the server's stdout and stderr."""
     port = free_port()
     with tempfile.NamedTemporaryFile(prefix="skedjit-served-", suffix=".log") as log:
         output = Path(log.name)
@@ -103,7 +110,7 @@ def served(database_url: str) -> Iterator[str]:
         )
         try:
             wait_until_listening(process, port, output)
-            yield f"http://{HOST}:{port}"
+            yield f"http://{HOST}:{port}", output
         except BaseException:
             stop(process)
             print(f"--- output of build.sh serve ---\n{output.read_text(errors='replace')}")

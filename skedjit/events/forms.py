@@ -62,6 +62,7 @@ class _BlankIsMissing:
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None
+            self.raw_data = []  # so InputRequired, which looks at raw input, sees none
             return
         super().process_formdata(valuelist)
 

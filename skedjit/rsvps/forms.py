@@ -18,6 +18,7 @@ from ..events.forms import LocalDateField
 from ..events.forms import LocalTimeField
 from ..events.forms import NoControlCharacters
 from ..events.forms import normalize_newlines
+from ..events.forms import plausible_year
 from ..events.forms import skipped_time_message
 from ..events.forms import strip
 from ..timezones import NonexistentTimeError
@@ -106,8 +107,16 @@ class AnswerSettingsForm(FlaskForm):
         "Most people going (leave empty for no limit)",
         validators=[CountBetween(1, 100000, "Enter a number from 1 up.")],
     )
-    deadline_date = LocalDateField("Answers close on", validators=[Optional()])
-    deadline_time = LocalTimeField("at", validators=[Optional()])
+    deadline_date = LocalDateField(
+        "Answers close on",
+        validators=[Optional(), plausible_year],
+        invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-01.",
+    )
+    deadline_time = LocalTimeField(
+        "at",
+        validators=[Optional()],
+        invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 18:00.",
+    )
     rsvps_closed = BooleanField("Close answers now")
     guest_list_hidden = BooleanField("Show friends only the counts, not who answered")
 
