@@ -57,6 +57,18 @@ check() {
     echo "!!! ==================================================================="
   fi
 
+  if [ -n "${SKEDJIT_CHROMIUM:-}" ] || command -v chromium >/dev/null; then
+    echo "==> Chromium: running the end-to-end tests"
+  elif [ "${SKEDJIT_REQUIRE_BROWSER:-0}" = 1 ]; then
+    echo "!!! SKEDJIT_REQUIRE_BROWSER=1 but Chromium is not installed" >&2
+    exit 1
+  else
+    echo "!!! ==================================================================="
+    echo "!!! No Chromium found: the end-to-end tests (tests/e2e) are SKIPPED."
+    echo "!!! Install it (apt-get install chromium) to run them."
+    echo "!!! ==================================================================="
+  fi
+
   echo "==> tests"
   rm -f .coverage .coverage.*
   "$VENV/bin/coverage" run -m pytest "$@"

@@ -40,7 +40,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_environment(database_url: str, port: int) -> dict[str, str]:
+def server_environment(database_url: str, port: int, **settings: str) -> dict[str, str]:
     env = {
         name: value
         for name, value in os.environ.items()
@@ -54,6 +54,7 @@ def server_environment(database_url: str, port: int) -> dict[str, str]:
         BCRYPT_ROUNDS="4",
         SKEDJIT_ENV="production",
     )
+    env.update(settings)
     return env
 
 
@@ -87,14 +88,17 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def served(database_url: str) -> Iterator[str]:
-    """Run `bash build.sh serve` on the database and yield its URL; print its output on failure."""
-    with served_with_output(database_url) as (url, _output):
+def served(database_url: str, **settings: str) -> Iterator[str]:
+    """Run `bash build.sh serve` on the database and yield its URL; print its output on failure.
+
+    Keyword arguments are more environment variables for the server.
+    """
+    with served_with_output(database_url, **settings) as (url, _output):
         yield url
 
 
 @contextmanager
-def served_with_output(database_url: str) -> Iterator[tuple[str, Path]]:
+def served_with_output(database_url: str, **settings: str) -> Iterator[tuple[str, Path]]:
     """Like served(), and also yield the file that receives the server's stdout and stderr."""
     port = free_port()
     with tempfile.NamedTemporaryFile(prefix="skedjit-served-", suffix=".log") as log:
@@ -102,7 +106,7 @@ def served_with_output(database_url: str) -> Iterator[tuple[str, Path]]:
         process = subprocess.Popen(
             ["bash", "build.sh", "serve"],
             cwd=REPO,
-            env=server_environment(database_url, port),
+            env=server_environment(database_url, port, **settings),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
