@@ -141,3 +141,34 @@ def create_event(page, **overrides: str) -> str:
     page.get_by_role("button", name="Create event").click()
     page.wait_for_url("**/events/*")
     return urlsplit(page.url).path
+
+
+class BrowserErrors:
+    """What went wrong inside a browser context's pages: script errors, refused or missing files.
+
+    A page answered with an error status is left out: the tests check those
+    statuses themselves, and Chromium reports each as a console error too.
+    """
+
+    def __init__(self, context):
+        self.pages: set[str] = set()
+        self.messages: list[tuple[str, str]] = []
+        context.on("response", self._response)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.messages.append((str(error.error), "")))
+
+    def _response(self, response) -> None:
+        if response.request.resource_type == "document":
+            self.pages.add(response.url)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.messages.append((message.text, message.location["url"]))
+
+    @property
+    def found(self) -> list[str]:
+        return [
+            f"{text} ({url})" if url else text
+            for text, url in self.messages
+            if not (text.startswith("Failed to load resource") and url in self.pages)
+        ]

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from .conftest import EVENT
 from .conftest import PASSWORD
+from .conftest import BrowserErrors
 from .conftest import create_event
 
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
@@ -77,7 +78,9 @@ def friend_reload_finds_nothing(friend) -> None:
 
 
 def test_share_answer_edit_and_delete_with_javascript(new_context, site):
-    owner = new_context(permissions=CLIPBOARD).new_page()
+    owner_context = new_context(permissions=CLIPBOARD)
+    errors = BrowserErrors(owner_context)
+    owner = owner_context.new_page()
     path = create_event(owner)
     expect(owner.locator(".flash")).to_contain_text("Your event is ready.")
     expect(owner.locator("time.event-time")).to_contain_text("19:30 (Europe/Paris")
@@ -89,7 +92,9 @@ def test_share_answer_edit_and_delete_with_javascript(new_context, site):
     link = owner.evaluate("navigator.clipboard.readText()")
     assert link == site + path
 
-    friend = new_context().new_page()
+    friend_context = new_context()
+    friend_errors = BrowserErrors(friend_context)
+    friend = friend_context.new_page()
     friend.goto(link)
     expect(friend.get_by_role("heading", level=1)).to_have_text(EVENT["title"])
     expect(friend.locator(".event-facts")).to_contain_text(EVENT["location"])
@@ -103,10 +108,13 @@ def test_share_answer_edit_and_delete_with_javascript(new_context, site):
     owner_edits_without_the_password_then_deletes(owner, path)
     friend_reload_finds_nothing(friend)
     friend_reload_finds_nothing(onlooker)
+    assert errors.found + friend_errors.found == []
 
 
 def test_share_answer_edit_and_delete_without_javascript(new_context, site):
-    owner = new_context(java_script_enabled=False).new_page()
+    owner_context = new_context(java_script_enabled=False)
+    errors = BrowserErrors(owner_context)
+    owner = owner_context.new_page()
     path = create_event(owner)
     expect(owner.locator(".flash")).to_contain_text("Your event is ready.")
     expect(owner.get_by_role("button", name="Copy link")).to_be_hidden()
@@ -120,3 +128,4 @@ def test_share_answer_edit_and_delete_without_javascript(new_context, site):
     friend_edits_with_a_wrong_then_the_right_password(friend)
     owner_edits_without_the_password_then_deletes(owner, path)
     friend_reload_finds_nothing(friend)
+    assert errors.found == []  # nothing missing or refused, scripts off too

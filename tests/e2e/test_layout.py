@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from .conftest import DESKTOP
 from .conftest import PHONE
+from .conftest import BrowserErrors
 from .conftest import create_event
 
 MIN_TAP_HEIGHT = 44  # CSS pixels, as WCAG 2.5.5 and the platforms' guidelines ask
@@ -52,8 +53,9 @@ def layout_problems(page, name: str) -> list[str]:
 
 
 def test_no_page_scrolls_sideways_or_has_small_tap_targets(new_context):
-    owner = new_context().new_page()
-    friend = new_context().new_page()
+    owner_context, friend_context = new_context(), new_context()
+    errors = [BrowserErrors(owner_context), BrowserErrors(friend_context)]
+    owner, friend = owner_context.new_page(), friend_context.new_page()
     problems = []
 
     def check(page, name: str, path: str | None = None, status: int = 200) -> None:
@@ -96,3 +98,4 @@ def test_no_page_scrolls_sideways_or_has_small_tap_targets(new_context):
 
     expect(owner.get_by_role("heading", level=1)).to_have_text("Page not found")
     assert not problems, "\n".join(problems)
+    assert [found for watched in errors for found in watched.found] == []
