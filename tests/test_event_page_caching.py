@@ -153,10 +153,20 @@ def test_rendered_pages_keep_only_the_most_recently_used():
     assert (pages.get(("a",)), pages.get(("c",))) == (b"A", b"C")
 
 
-@pytest.mark.parametrize("filename", ["skedjit.css", "skedjit.js"])
+@pytest.mark.parametrize("filename", ["skedjit.css", "skedjit.js", "favicon.svg"])
 def test_static_urls_carry_a_content_hash_and_are_kept_long(client, filename):
     html = client.get("/").get_data(as_text=True)
     url = next(part for part in html.split('"') if f"/static/{filename}?v=" in part)
     with client.get(url) as response:
         assert response.status_code == 200
         assert response.cache_control.max_age == 365 * 24 * 3600
+
+
+@pytest.mark.parametrize("path", ["/", "/create", "/no/such/page"])
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(client, path):
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert match, "no icon link: browsers would ask for /favicon.ico and get a 404"
+    with client.get(match.group(1)) as icon:
+        assert icon.status_code == 200
+        assert icon.mimetype == "image/svg+xml"

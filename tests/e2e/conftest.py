@@ -10,7 +10,10 @@ import os
 import shutil
 from collections.abc import Callable
 from collections.abc import Iterator
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -100,3 +103,72 @@ def new_context(chromium, site) -> Iterator[Callable[..., object]]:
 def new_page(new_context) -> Callable[..., object]:
     """Return a callable that opens a page in a fresh context."""
     return lambda **options: new_context(**options).new_page()
+
+
+# Journeys: a realistic event, filled in through the form as a person would.
+PASSWORD = "lantern-walnut-42"
+EVENT_DATE = date.today() + timedelta(days=24)  # weeks ahead, so the event is never past
+EVENT = {
+    "title": "Board games night at Ana's",
+    "date": EVENT_DATE.isoformat(),
+    "time": "19:30",
+    "timezone": "Europe/Paris",
+    "location": "12 Rue de la Paix, 75002 Paris",
+    "description": (
+        "Bring a game you love and something to share.\n"
+        "Door code 4711, third floor. We start at 19:30 sharp."
+    ),
+}
+
+
+def fill_event_form(page, **overrides: str) -> None:
+    """Type the event's fields into the create or edit form on the page."""
+    fields = EVENT | overrides
+    page.get_by_label("Title").fill(fields["title"])
+    page.locator("input[type=date][name=date]").fill(fields["date"])
+    page.locator("input[type=time][name=time]").fill(fields["time"])
+    page.get_by_label("Time zone").select_option(fields["timezone"])
+    page.get_by_label("Place").fill(fields["location"])
+    page.get_by_label("Description").fill(fields["description"])
+
+
+def create_event(page, **overrides: str) -> str:
+    """Create an event through the form on the page, which ends on it; give its path."""
+    page.goto("/create")
+    fill_event_form(page, **overrides)
+    page.get_by_label("Edit password", exact=True).fill(PASSWORD)
+    page.get_by_label("Edit password again").fill(PASSWORD)
+    page.get_by_role("button", name="Create event").click()
+    page.wait_for_url("**/events/*")
+    return urlsplit(page.url).path
+
+
+class BrowserErrors:
+    """What went wrong inside a browser context's pages: script errors, refused or missing files.
+
+    A page answered with an error status is left out: the tests check those
+    statuses themselves, and Chromium reports each as a console error too.
+    """
+
+    def __init__(self, context):
+        self.pages: set[str] = set()
+        self.messages: list[tuple[str, str]] = []
+        context.on("response", self._response)
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.messages.append((str(error.error), "")))
+
+    def _response(self, response) -> None:
+        if response.request.resource_type == "document":
+            self.pages.add(response.url)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.messages.append((message.text, message.location["url"]))
+
+    @property
+    def found(self) -> list[str]:
+        return [
+            f"{text} ({url})" if url else text
+            for text, url in self.messages
+            if not (text.startswith("Failed to load resource") and url in self.pages)
+        ]
