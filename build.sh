@@ -69,6 +69,18 @@ check() {
     echo "!!! ==================================================================="
   fi
 
+  if command -v java >/dev/null; then
+    echo "==> Java: checking every page with the Nu Html Checker"
+  elif [ "${SKEDJIT_REQUIRE_BROWSER:-0}" = 1 ]; then
+    echo "!!! SKEDJIT_REQUIRE_BROWSER=1 but Java is not installed (for the Nu Html Checker)" >&2
+    exit 1
+  else
+    echo "!!! ==================================================================="
+    echo "!!! No Java found: the HTML validity test is SKIPPED."
+    echo "!!! Install it (apt-get install default-jre-headless) to run it."
+    echo "!!! ==================================================================="
+  fi
+
   echo "==> tests"
   rm -f .coverage .coverage.*
   "$VENV/bin/coverage" run -m pytest "$@"
