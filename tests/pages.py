@@ -6,9 +6,12 @@ of error belongs here, with the title it should have.
 
 import re
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from html.parser import HTMLParser
 
 from flask import Flask
 from sqlalchemy.exc import OperationalError
@@ -28,6 +31,86 @@ TIGHT_LIMITS = {
 }
 
 
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
+VOID_ELEMENTS |= {"source", "track", "wbr"}
+
+
+@dataclass(eq=False)
+class Element:
+    """An element of a parsed page: enough of a DOM for the structure tests."""
+
+    tag: str
+    attrs: dict[str, str]
+    parent: "Element | None" = None
+    children: list["Element | str"] = field(default_factory=list)
+
+    def iter(self) -> Iterator["Element"]:
+        """This element and every element inside it, in document order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list["Element"]:
+        """The elements inside (this one included) with the tag and attribute values."""
+        return [
+            element
+            for element in self.iter()
+            if tag in (None, element.tag)
+            and all(element.attrs.get(name.rstrip("_")) == value for name, value in attrs.items())
+        ]
+
+    def has_class(self, name: str) -> bool:
+        return name in self.attrs.get("class", "").split()
+
+    def closest(self, tag: str) -> "Element | None":
+        """This element or its nearest ancestor with the tag."""
+        element = self
+        while element is not None and element.tag != tag:
+            element = element.parent
+        return element
+
+    @property
+    def text(self) -> str:
+        """The text inside, whitespace collapsed."""
+        parts = [child if isinstance(child, str) else child.text for child in self.children]
+        return " ".join(" ".join(parts).split())
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {name: value or "" for name, value in attrs}, self.current)
+        self.current.children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS:
+            self.current = self.current.parent
+
+    def handle_endtag(self, tag):
+        open_element = self.current.closest(tag)
+        if open_element is not None and open_element.parent is not None:
+            self.current = open_element.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse_html(html: str) -> Element:
+    """The page as a tree of elements (the document is the root)."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
 @dataclass(frozen=True)
 class Page:
     """One rendered page: what it is, its status, its HTML and the <title> it should have."""
@@ -36,6 +119,10 @@ class Page:
     status: int
     html: str
     title: str
+
+    @property
+    def document(self) -> Element:
+        return parse_html(self.html)
 
 
 class Pages:

