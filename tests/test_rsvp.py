@@ -571,6 +571,13 @@ def test_owner_settings_are_stored_with_the_deadline_in_utc(make_event, load_eve
     assert stored == (12, datetime(2026, 12, 1, 17, 0, tzinfo=UTC), True, True)
 
 
+def test_the_deadline_fields_are_named_in_full_for_screen_readers(make_event, unlocked_owner):
+    slug = make_event()
+    html = html_of(unlocked_owner(slug).get(f"/events/{slug}/answers"))
+    assert '<label for="deadline_date">Answers close on</label>' in html
+    assert '<label for="deadline_time">Answers close at</label>' in html
+
+
 def test_settings_without_owner_access_are_403_and_change_nothing(browser, make_event, load_event):
     slug = make_event(capacity=7)
     assert browser.post(f"/events/{slug}/answers", data=SETTINGS).status_code == 403

@@ -113,7 +113,7 @@ class AnswerSettingsForm(Form):
         invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-01.",
     )
     deadline_time = LocalTimeField(
-        "at",
+        "Answers close at",  # said alone by screen readers and in the error summary
         validators=[Optional()],
         invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 18:00.",
     )
