@@ -16,8 +16,10 @@ from html.parser import HTMLParser
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
+from conftest import PASSWORD
 from conftest import Browser
 from conftest import event_form
+from skedjit.events import service
 
 TITLE = "Board games"
 WRONG = "not the password"
@@ -25,6 +27,7 @@ FUTURE = datetime(2099, 6, 1, 16, 0, tzinfo=UTC)
 CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
 # Limits that the first request of a kind uses up, for the refusal pages.
 TIGHT_LIMITS = {
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_CREATES": "1 per hour",
     "RATELIMIT_WRONG_PASSWORDS": "1 per hour",
     "RATELIMIT_UNKNOWN_EVENTS": "1 per minute",
@@ -162,11 +165,29 @@ def add_failing_routes(app: Flask) -> None:
         raise OperationalError("SELECT 1", {}, ConnectionError("the server went away"))
 
 
-def render_every_page(
-    app: Flask, make_limited_app: Callable[..., Flask], make_event: Callable[..., str]
-) -> dict[str, Page]:
-    """Render each page and each form's errors once; their names key the result."""
+def store_event(app: Flask, **fields) -> str:
+    """Store an event directly (no browser gets owner access); its slug."""
+    values = {
+        "title": TITLE,
+        "starts_at": datetime(2026, 12, 12, 18, 30, tzinfo=UTC),
+        "timezone": "Europe/Paris",
+        "location": "",
+        "description": "",
+    }
+    with app.app_context():
+        return service.create_event(values | fields, PASSWORD, rounds=4).slug
+
+
+def render_every_page(app: Flask, make_app: Callable[..., Flask]) -> dict[str, Page]:
+    """Render each page and each form's errors once; their names key the result.
+
+    make_app(**settings) gives another app on the same database (for the limits).
+    """
     add_failing_routes(app)
+
+    def make_event(**fields) -> str:
+        return store_event(app, **fields)
+
     pages = Pages()
     owner = Browser(app.test_client())
     friend = Browser(app.test_client())
@@ -344,7 +365,7 @@ def render_every_page(
     pages.add("error: 503", friend.get("/test-only/database-down"), 503, "Temporarily unavailable")
 
     # Refusals once an address has used up a limit.
-    limited = make_limited_app(**TIGHT_LIMITS)
+    limited = make_app(**TIGHT_LIMITS)
     someone = Browser(limited.test_client())
     assert someone.post("/create", data=event_form()).status_code == 303
     pages.add(

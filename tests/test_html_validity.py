@@ -62,9 +62,9 @@ def describe(message: dict) -> str:
     return f"{where}:{line}: {message['message']}\n    {message.get('extract', '').strip()}"
 
 
-def test_every_page_is_valid_html(app, make_limited_app, make_event, tmp_path):
+def test_every_page_is_valid_html(app, make_app, tmp_path):
     command = java()
-    pages = render_every_page(app, make_limited_app, make_event)
+    pages = render_every_page(app, make_app)
     directory = tmp_path / "pages"
     directory.mkdir()
     for page in pages.values():

@@ -5,23 +5,41 @@ link; on forms, each invalid field marked and tied to its message, and a summary
 of the errors at the top of the form that is announced.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import template_rendered
 
+from conftest import close_app
+from conftest import empty_database
+from conftest import make_config
 from pages import Element
 from pages import Page
 from pages import render_every_page
+from skedjit import create_app
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "skedjit" / "templates"
 CONTROLS = ("input", "select", "textarea", "button")
 
 
-@pytest.fixture
-def every_page(app, make_limited_app, make_event) -> dict[str, Page]:
-    """Every page, each form with its errors (tests/pages.py), rendered once."""
-    return render_every_page(app, make_limited_app, make_event)
+@pytest.fixture(scope="module")
+def every_page(database_url, tmp_path_factory) -> Iterator[dict[str, Page]]:
+    """Every page, each form with its errors (tests/pages.py), rendered once per backend."""
+    apps = []
+
+    def make_app(**settings):
+        instance = str(tmp_path_factory.mktemp("instance"))
+        apps.append(create_app(make_config(database_url, **settings), instance_path=instance))
+        return apps[-1]
+
+    app = make_app()
+    try:
+        yield render_every_page(app, make_app)
+    finally:
+        empty_database(app)
+        for each in apps:
+            close_app(each)
 
 
 def by_id(document: Element) -> dict[str, Element]:
@@ -40,14 +58,14 @@ def invalid_controls(root: Element) -> list[Element]:
     return [element for element in root.iter() if element.attrs.get("aria-invalid") == "true"]
 
 
-def test_every_template_is_among_the_pages(app, make_limited_app, make_event):
+def test_every_template_is_among_the_pages(app, make_app):
     rendered = set()
 
     def record(_sender, template, context, **extra):
         rendered.add(template.name)
 
     with template_rendered.connected_to(record, app):
-        render_every_page(app, make_limited_app, make_event)
+        render_every_page(app, make_app)
     pages = {
         str(path.relative_to(TEMPLATES))
         for path in TEMPLATES.rglob("*.html")
