@@ -21,6 +21,16 @@ install() {
   fi
 }
 
+# Test tools from npm (axe-core), again whenever package-lock.json changes.
+install_node_tools() {
+  local stamp=node_modules/.installed
+  if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+    echo "==> installing package-lock.json (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    touch "$stamp"
+  fi
+}
+
 serve() {
   install requirements
   export FLASK_APP=wsgi
@@ -66,6 +76,30 @@ check() {
     echo "!!! ==================================================================="
     echo "!!! No Chromium found: the end-to-end tests (tests/e2e) are SKIPPED."
     echo "!!! Install it (apt-get install chromium) to run them."
+    echo "!!! ==================================================================="
+  fi
+
+  if command -v npm >/dev/null; then
+    install_node_tools
+  elif [ "${SKEDJIT_REQUIRE_BROWSER:-0}" = 1 ]; then
+    echo "!!! SKEDJIT_REQUIRE_BROWSER=1 but npm is not installed (for axe-core)" >&2
+    exit 1
+  elif [ ! -d node_modules/axe-core ]; then
+    echo "!!! ==================================================================="
+    echo "!!! No npm found: the accessibility tests (axe-core) are SKIPPED."
+    echo "!!! Install it (apt-get install npm) to run them."
+    echo "!!! ==================================================================="
+  fi
+
+  if command -v java >/dev/null; then
+    echo "==> Java: checking every page with the Nu Html Checker"
+  elif [ "${SKEDJIT_REQUIRE_BROWSER:-0}" = 1 ]; then
+    echo "!!! SKEDJIT_REQUIRE_BROWSER=1 but Java is not installed (for the Nu Html Checker)" >&2
+    exit 1
+  else
+    echo "!!! ==================================================================="
+    echo "!!! No Java found: the HTML validity test is SKIPPED."
+    echo "!!! Install it (apt-get install default-jre-headless) to run it."
     echo "!!! ==================================================================="
   fi
 

@@ -7,6 +7,27 @@ from markupsafe import escape
 
 URL = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 TRAILING = ".,;:!?'\")]}"
+#: Code points an HTML page may not carry: controls other than whitespace, surrogates,
+#: and the noncharacters (U+FDD0 to U+FDEF, and the last two of every plane).
+FORBIDDEN_IN_HTML = re.compile(
+    "[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(
+        f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
+    )
+    + "]"
+)
+REPLACEMENT_CHARACTER = "\ufffd"
+
+
+def is_noncharacter(char: str) -> bool:
+    """U+FDD0 to U+FDEF and U+xFFFE, U+xFFFF: code points Unicode keeps out of text."""
+    code = ord(char)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def shown_in_html(text: str) -> str:
+    """The text with every code point HTML forbids made a visible U+FFFD, as browsers do for NUL."""
+    return FORBIDDEN_IN_HTML.sub(REPLACEMENT_CHARACTER, text)
 
 
 def _trim(url: str) -> tuple[str, str]:

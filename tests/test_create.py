@@ -1,5 +1,6 @@
 """Creating an event through the form: what is stored and what is refused."""
 
+import re
 from datetime import UTC
 from datetime import datetime
 
@@ -146,6 +147,8 @@ BAD_FIELDS = [
     pytest.param({"location": "a\x07b"}, "location", "control character", id="bell-place"),
     pytest.param({"description": "a\x00b"}, "description", "U+0000", id="nul-text"),
     pytest.param({"description": "a\x1bb"}, "description", "U+001B", id="esc-text"),
+    pytest.param({"title": "a\ufffeb"}, "title", "U+FFFE, which is not", id="nonchar-title"),
+    pytest.param({"location": "\U0010ffff"}, "location", "U+10FFFF", id="nonchar-place"),
     pytest.param(
         {"password": "", "password_confirm": ""}, "password", "Choose a password", id="no-pw"
     ),
@@ -190,6 +193,32 @@ def test_refused_form_keeps_the_input_but_not_the_passwords(browser):
     assert "Bring snacks.\nWe start on time." in html
     assert "secret-pw-1" not in html
     assert "data-auto-zone" not in html
+
+
+def input_tag(html: str, field_id: str) -> str:
+    match = re.search(rf'<input [^>]*id="{field_id}"[^>]*>', html)
+    assert match, f"no input {field_id}"
+    return match.group(0)
+
+
+@pytest.mark.parametrize(("field", "typed"), [("date", "12/12/2026"), ("time", "7pm")])
+def test_a_date_or_time_no_browser_checked_comes_back_as_the_text_typed(browser, field, typed):
+    html = browser.post("/create", data=event_form(**{field: typed})).get_data(as_text=True)
+    tag = input_tag(html, field)
+    assert 'type="text"' in tag
+    assert f'value="{typed}"' in tag
+
+
+def test_a_readable_date_and_time_keep_their_pickers(browser):
+    html = browser.post("/create", data=event_form(title="")).get_data(as_text=True)
+    assert 'type="date"' in input_tag(html, "date")
+    assert 'type="time"' in input_tag(html, "time")
+
+
+def test_a_control_character_comes_back_visible_where_it_was(browser):
+    html = browser.post("/create", data=event_form(location="a\x07b")).get_data(as_text=True)
+    assert 'name="location" type="text" value="a\ufffdb"' in html
+    assert "\x07" not in html
 
 
 def test_html_in_fields_is_shown_as_text(browser, create_event_as):
@@ -252,3 +281,9 @@ def test_slug_collisions_give_up_after_a_bounded_number_of_tries(app, make_event
     with app.app_context(), pytest.raises(service.SlugsExhaustedError):
         service.create_event(fields, PASSWORD, rounds=4)
     assert stored_count(app) == 1
+
+
+def test_a_password_may_hold_a_noncharacter_as_it_is_never_shown(browser):
+    password = "pass\ufffeword"
+    fields = event_form(password=password, password_confirm=password)
+    assert browser.post("/create", data=fields).status_code == 303

@@ -417,6 +417,26 @@ def test_refused_answer_keeps_what_was_typed(browser, make_event):
     assert "Cake</textarea>" in html
 
 
+def test_extra_people_that_are_not_a_number_come_back_as_plain_text(browser, make_event):
+    slug = make_event()
+    html = html_of(answer(browser, slug, guests="two"))
+    tag = re.search(r'<input [^>]*name="guests"[^>]*>', html).group(0)
+    assert 'type="text"' in tag
+    assert 'value="two"' in tag
+    assert "min=" not in tag  # only a number input may have bounds
+    assert "max=" not in tag
+
+
+def test_an_unanswered_choice_is_linked_from_the_summary_to_its_first_option(browser, make_event):
+    html = html_of(answer(browser, make_event(), response=""))
+    assert '<a href="#response-0">Are you coming?: ' in unescape(html)
+    assert re.search(r'<input aria-invalid="true" id="response-0"', html)
+    assert (
+        '<fieldset class="radio-group field-error" id="response" aria-describedby="response-error">'
+        in html
+    )
+
+
 @pytest.mark.parametrize("slug", ["abcdef", "abc", "abcde0"], ids=["unknown", "short", "symbol"])
 def test_answer_to_an_unknown_or_malformed_slug_is_404(app, browser, slug):
     assert answer(browser, slug).status_code == 404
@@ -549,6 +569,13 @@ def test_owner_settings_are_stored_with_the_deadline_in_utc(make_event, load_eve
     event = load_event(slug)
     stored = (event.capacity, event.rsvp_deadline, event.rsvps_closed, event.guest_list_hidden)
     assert stored == (12, datetime(2026, 12, 1, 17, 0, tzinfo=UTC), True, True)
+
+
+def test_the_deadline_fields_are_named_in_full_for_screen_readers(make_event, unlocked_owner):
+    slug = make_event()
+    html = html_of(unlocked_owner(slug).get(f"/events/{slug}/answers"))
+    assert '<label for="deadline_date">Answers close on</label>' in html
+    assert '<label for="deadline_time">Answers close at</label>' in html
 
 
 def test_settings_without_owner_access_are_403_and_change_nothing(browser, make_event, load_event):

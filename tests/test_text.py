@@ -2,7 +2,9 @@
 
 import pytest
 
+from skedjit.text import is_noncharacter
 from skedjit.text import linkify
+from skedjit.text import shown_in_html
 
 REL = 'rel="nofollow noopener noreferrer"'
 
@@ -52,3 +54,31 @@ def test_place_links_to_an_openstreetmap_search(client, make_event):
     html = client.get(f"/events/{slug}").get_data(as_text=True)
     query = "12%20Rue%20de%20la%20Paix%2C%20Paris%20%26%20co"
     assert f'href="https://www.openstreetmap.org/search?query={query}"' in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("tab\tline\ncr\rff\x0cspace ok", "tab\tline\ncr\rff\x0cspace ok"),
+        ("nul\x00bell\x07esc\x1bdel\x7fnel\x85", "nul\ufffdbell\ufffdesc\ufffddel\ufffdnel\ufffd"),
+        ("\ufdd0\ufdef\ufffe\uffff\U0001fffe\U0010ffff", "\ufffd" * 6),
+        ("é 😀 \u2028 \ufdcf \ufdf0 \ufffd", "é 😀 \u2028 \ufdcf \ufdf0 \ufffd"),
+    ],
+    ids=["whitespace-kept", "controls", "noncharacters", "characters-kept"],
+)
+def test_shown_in_html_makes_each_forbidden_code_point_visible(text, expected):
+    assert shown_in_html(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("char", "expected"),
+    [
+        ("\ufdd0", True),
+        ("\ufdef", True),
+        ("\U0002ffff", True),
+        ("\ufdcf", False),
+        ("\ufffd", False),
+    ],
+)
+def test_noncharacters_are_the_ones_unicode_keeps_out_of_text(char, expected):
+    assert is_noncharacter(char) is expected

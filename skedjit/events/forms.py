@@ -4,6 +4,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import PasswordField
@@ -23,6 +24,8 @@ from wtforms.validators import ValidationError
 
 from ..passwords import MAX_BYTES
 from ..passwords import MIN_BYTES
+from ..text import is_noncharacter
+from ..text import shown_in_html
 from ..timezones import ZONES
 from ..timezones import NonexistentTimeError
 from ..timezones import is_zone
@@ -40,19 +43,44 @@ def normalize_newlines(value):
     return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value else value
 
 
-class NoControlCharacters:
-    """Refuse NUL and other control characters, optionally allowing newline and tab."""
+class Form(FlaskForm):
+    """A form whose fields show typed text back without a code point HTML forbids.
 
-    def __init__(self, allow: str = ""):
+    A refused control character comes back as a visible U+FFFD (what browsers make
+    of NUL anyway), so the person can see where it was.
+    """
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            html = super().render_field(field, render_kw)
+            return Markup(shown_in_html(html))  # noqa: S704 (escaped HTML, code points swapped)
+
+
+class NoControlCharacters:
+    """Refuse NUL, other control characters and noncharacters; newline and tab if allowed.
+
+    Noncharacters are refused only in text that pages show (HTML may not carry them),
+    not in passwords: one chosen with them must still open its event.
+    """
+
+    def __init__(self, allow: str = "", shown: bool = True):
         self.allow = set(allow)
+        self.shown = shown
 
     def __call__(self, form, field):
         value = field.data or ""
         for char in value:
-            if char not in self.allow and unicodedata.category(char) in ("Cc", "Cs"):
+            if char in self.allow:
+                continue
+            if unicodedata.category(char) in ("Cc", "Cs"):
                 raise StopValidation(
                     "This contains an invisible control character "
                     f"(U+{ord(char):04X}). Remove it and try again."
+                )
+            if self.shown and is_noncharacter(char):
+                raise StopValidation(
+                    f"This contains U+{ord(char):04X}, which is not a character. "
+                    "Remove it and try again."
                 )
 
 
@@ -103,7 +131,7 @@ def new_password_length(form, field):
         raise ValidationError(f"Use at least {MIN_BYTES} characters.")
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """The fields of an event, shared by the create and edit forms."""
 
     title = StringField(
@@ -226,7 +254,7 @@ class CreateEventForm(EventForm):
         "Edit password",
         validators=[
             InputRequired("Choose a password to edit or delete the event later."),
-            NoControlCharacters(),
+            NoControlCharacters(shown=False),
             new_password_length,
         ],
     )
@@ -239,11 +267,11 @@ class CreateEventForm(EventForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """The event's current password (not needed with owner access)."""
 
     password = PasswordField(
-        "Event password", validators=[Optional(), NoControlCharacters(), password_length]
+        "Event password", validators=[Optional(), NoControlCharacters(shown=False), password_length]
     )
 
 
@@ -255,7 +283,7 @@ class EditEventForm(EventForm, PasswordForm):
 
     new_password = PasswordField(
         "New password (optional)",
-        validators=[Optional(), NoControlCharacters(), new_password_length],
+        validators=[Optional(), NoControlCharacters(shown=False), new_password_length],
     )
     new_password_confirm = PasswordField(
         "New password again",

@@ -1,6 +1,5 @@
 """RSVP forms: a friend's answer, and the owner's answer settings."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import IntegerField
@@ -14,6 +13,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from ..events.forms import Form
 from ..events.forms import LocalDateField
 from ..events.forms import LocalTimeField
 from ..events.forms import NoControlCharacters
@@ -57,7 +57,7 @@ RESPONSE_CHOICES = [
 ]
 
 
-class RsvpForm(FlaskForm):
+class RsvpForm(Form):
     """A friend's answer."""
 
     name = StringField(
@@ -100,7 +100,7 @@ class RsvpForm(FlaskForm):
         }
 
 
-class AnswerSettingsForm(FlaskForm):
+class AnswerSettingsForm(Form):
     """The owner's choices about answers."""
 
     capacity = WholeNumberField(
@@ -113,7 +113,7 @@ class AnswerSettingsForm(FlaskForm):
         invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-01.",
     )
     deadline_time = LocalTimeField(
-        "at",
+        "Answers close at",  # said alone by screen readers and in the error summary
         validators=[Optional()],
         invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 18:00.",
     )

@@ -31,8 +31,13 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
-# The whole run comes from one address: room for every event the journeys create.
-SITE_SETTINGS = {"RATELIMIT_CREATES": "500 per hour", "RATELIMIT_UNKNOWN_EVENTS": "500 per minute"}
+# The whole run comes from one address: room for every event the journeys create and
+# every wrong password they type (each event still locks after five).
+SITE_SETTINGS = {
+    "RATELIMIT_CREATES": "500 per hour",
+    "RATELIMIT_UNKNOWN_EVENTS": "500 per minute",
+    "RATELIMIT_WRONG_PASSWORDS": "500 per hour",
+}
 SCREENSHOTS = Path(__file__).resolve().parent.parent.parent / "build" / "screenshots"
 
 

@@ -1,0 +1,383 @@
+"""Every page Skedjit shows, each form with its errors, rendered through the test client.
+
+The HTML validity and page structure tests check all of them; a new page or a new kind
+of error belongs here, with the title it should have.
+"""
+
+import re
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from html.parser import HTMLParser
+
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+
+from conftest import PASSWORD
+from conftest import Browser
+from conftest import event_form
+from skedjit.events import service
+
+TITLE = "Board games"
+WRONG = "not the password"
+FUTURE = datetime(2099, 6, 1, 16, 0, tzinfo=UTC)
+CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
+# Limits that the first request of a kind uses up, for the refusal pages.
+TIGHT_LIMITS = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_CREATES": "1 per hour",
+    "RATELIMIT_WRONG_PASSWORDS": "1 per hour",
+    "RATELIMIT_UNKNOWN_EVENTS": "1 per minute",
+}
+
+
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"}
+VOID_ELEMENTS |= {"source", "track", "wbr"}
+
+
+@dataclass(eq=False)
+class Element:
+    """An element of a parsed page: enough of a DOM for the structure tests."""
+
+    tag: str
+    attrs: dict[str, str]
+    parent: "Element | None" = None
+    children: list["Element | str"] = field(default_factory=list)
+
+    def iter(self) -> Iterator["Element"]:
+        """This element and every element inside it, in document order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Element):
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, **attrs: str) -> list["Element"]:
+        """The elements inside (this one included) with the tag and attribute values."""
+        return [
+            element
+            for element in self.iter()
+            if tag in (None, element.tag)
+            and all(element.attrs.get(name.rstrip("_")) == value for name, value in attrs.items())
+        ]
+
+    def has_class(self, name: str) -> bool:
+        return name in self.attrs.get("class", "").split()
+
+    def closest(self, tag: str) -> "Element | None":
+        """This element or its nearest ancestor with the tag."""
+        element = self
+        while element is not None and element.tag != tag:
+            element = element.parent
+        return element
+
+    @property
+    def text(self) -> str:
+        """The text inside, whitespace collapsed."""
+        parts = [child if isinstance(child, str) else child.text for child in self.children]
+        return " ".join(" ".join(parts).split())
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", {})
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, {name: value or "" for name, value in attrs}, self.current)
+        self.current.children.append(element)
+        if tag not in VOID_ELEMENTS:
+            self.current = element
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID_ELEMENTS:
+            self.current = self.current.parent
+
+    def handle_endtag(self, tag):
+        open_element = self.current.closest(tag)
+        if open_element is not None and open_element.parent is not None:
+            self.current = open_element.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def parse_html(html: str) -> Element:
+    """The page as a tree of elements (the document is the root)."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+@dataclass(frozen=True)
+class Page:
+    """One rendered page: what it is, its status, its HTML and the <title> it should have."""
+
+    name: str
+    status: int
+    html: str
+    title: str
+
+    @property
+    def document(self) -> Element:
+        return parse_html(self.html)
+
+
+class Pages:
+    """Collects pages, checking each came with the status it should."""
+
+    def __init__(self):
+        self.pages: dict[str, Page] = {}
+
+    def add(self, name: str, response, status: int, title: str) -> None:
+        html = response.get_data(as_text=True)
+        assert response.status_code == status, (name, response.status_code, html)
+        assert name not in self.pages, name
+        self.pages[name] = Page(name, status, html, f"{title} · Skedjit")
+
+
+def edit_fields(password: str = "", **overrides) -> dict:
+    fields = event_form(**{"title": TITLE, "password": password, **overrides})
+    del fields["password_confirm"]
+    return fields
+
+
+def answer(browser: Browser, slug: str, **fields):
+    data = {"name": "Ana", "response": "yes", "guests": "0", "note": ""} | fields
+    return browser.post(f"/events/{slug}/rsvp", data=data)
+
+
+def add_failing_routes(app: Flask) -> None:
+    """Routes that fail the way a bug or a lost database would (before any request)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/test-only/bug")
+    def bug():
+        raise RuntimeError("a bug")
+
+    @app.get("/test-only/database-down")
+    def database_down():
+        raise OperationalError("SELECT 1", {}, ConnectionError("the server went away"))
+
+
+def store_event(app: Flask, **fields) -> str:
+    """Store an event directly (no browser gets owner access); its slug."""
+    values = {
+        "title": TITLE,
+        "starts_at": datetime(2026, 12, 12, 18, 30, tzinfo=UTC),
+        "timezone": "Europe/Paris",
+        "location": "",
+        "description": "",
+    }
+    with app.app_context():
+        return service.create_event(values | fields, PASSWORD, rounds=4).slug
+
+
+def render_every_page(app: Flask, make_app: Callable[..., Flask]) -> dict[str, Page]:
+    """Render each page and each form's errors once; their names key the result.
+
+    make_app(**settings) gives another app on the same database (for the limits).
+    """
+    add_failing_routes(app)
+
+    def make_event(**fields) -> str:
+        return store_event(app, **fields)
+
+    pages = Pages()
+    owner = Browser(app.test_client())
+    friend = Browser(app.test_client())
+
+    def new_browser() -> Browser:
+        return Browser(app.test_client())
+
+    # The landing page and the create form.
+    pages.add("landing", owner.get("/"), 200, "Share an event with one link")
+    pages.add("create", owner.get("/create"), 200, "Create an event")
+    blank = dict.fromkeys(event_form(), "")
+    pages.add(
+        "create: every field missing",
+        owner.post("/create", data=blank),
+        400,
+        "Error: Create an event",
+    )
+    malformed = event_form(
+        title="x" * 121,
+        date="2026-02-31",
+        time="7pm",
+        end_date="2026-12-13",
+        timezone="Mars/Olympus_Mons",
+        location="Bell\x07",
+        description="Tab\ttab\x00",
+        password="short",
+        password_confirm="other",
+    )
+    pages.add(
+        "create: malformed values",
+        owner.post("/create", data=malformed),
+        400,
+        "Error: Create an event",
+    )
+    pages.add(
+        "create: end before the start",
+        owner.post("/create", data=event_form(end_time="18:00", password_confirm="differs")),
+        400,
+        "Error: Create an event",
+    )
+    pages.add(
+        "create: a time the clocks skip",
+        owner.post("/create", data=event_form(date="2026-03-29", time="02:30")),
+        400,
+        "Error: Create an event",
+    )
+
+    # The event page, as its owner sees it just after creating it.
+    created = owner.post("/create", data=event_form(title=TITLE, end_time="23:00"))
+    assert created.status_code == 303, created.get_data(as_text=True)
+    slug = created.headers["Location"].rsplit("/", 1)[1]
+    pages.add("event: owner, just created", owner.get(f"/events/{slug}"), 200, TITLE)
+    pages.add("event: friend, no answers", friend.get(f"/events/{slug}"), 200, TITLE)
+
+    # Answers: the friend's own, with its change link, and other people's.
+    assert answer(friend, slug, guests="2", note="Bringing cake").status_code == 303
+    pages.add("event: friend, just answered", friend.get(f"/events/{slug}"), 200, TITLE)
+    change_path = CHANGE_LINK.search(pages.pages["event: friend, just answered"].html).group(1)
+    for name, response in [("Ben", "maybe"), ("Chloé", "no")]:
+        assert answer(new_browser(), slug, name=name, response=response).status_code == 303
+    pages.add("event: friend, with answers", new_browser().get(f"/events/{slug}"), 200, TITLE)
+    pages.add("event: owner, with answers", owner.get(f"/events/{slug}"), 200, TITLE)
+    refused = answer(new_browser(), slug, name="", response="", guests="x", note="n" * 301)
+    pages.add("event: answer with errors", refused, 400, f"Error: {TITLE}")
+    pages.add("change answer", friend.get(change_path), 200, f"Change your answer to “{TITLE}”")
+
+    # Events with answer settings that change the page.
+    pages.add(
+        "event: preview hidden",
+        friend.get(f"/events/{make_event(title=TITLE, hide_preview=True)}"),
+        200,
+        "You're invited",
+    )
+    full = make_event(title=TITLE, capacity=1, rsvp_deadline=FUTURE, location="Ana's, 3rd floor")
+    assert answer(new_browser(), full).status_code == 303
+    pages.add("event: full", friend.get(f"/events/{full}"), 200, TITLE)
+    pages.add("event: answer refused, full", answer(friend, full), 409, f"Error: {TITLE}")
+    closed = make_event(title=TITLE, rsvps_closed=True, guest_list_hidden=True)
+    pages.add("event: answers closed, list hidden", friend.get(f"/events/{closed}"), 200, TITLE)
+    pages.add("event: answer refused, closed", answer(friend, closed), 409, f"Error: {TITLE}")
+
+    # Editing.
+    edit = f"/events/{slug}/edit"
+    edit_title = f"Edit “{TITLE}”"
+    pages.add("edit: owner", owner.get(edit), 200, edit_title)
+    pages.add("edit: friend", friend.get(edit), 200, edit_title)
+    pages.add(
+        "edit: no password", friend.post(edit, data=edit_fields()), 400, f"Error: {edit_title}"
+    )
+    pages.add(
+        "edit: wrong password",
+        friend.post(edit, data=edit_fields(WRONG)),
+        403,
+        f"Error: {edit_title}",
+    )
+    pages.add(
+        "edit: field errors",
+        owner.post(edit, data=edit_fields(title="", new_password="short")),
+        400,
+        f"Error: {edit_title}",
+    )
+    pages.add(
+        "edit: someone else saved first",
+        owner.post(edit, data=edit_fields(version="0")),
+        409,
+        f"Error: {edit_title}",
+    )
+    locked = make_event(title=TITLE)
+    guesser = new_browser()
+    for _attempt in range(5):
+        guess = guesser.post(f"/events/{locked}/edit", data=edit_fields(WRONG))
+        assert guess.status_code == 403
+    pages.add(
+        "edit: locked after wrong passwords",
+        guesser.post(f"/events/{locked}/edit", data=edit_fields(WRONG)),
+        429,
+        f"Error: {edit_title}",
+    )
+
+    # Deleting.
+    delete = f"/events/{slug}/delete"
+    delete_title = f"Delete “{TITLE}”"
+    pages.add("delete: owner", owner.get(delete), 200, delete_title)
+    pages.add("delete: friend", friend.get(delete), 200, delete_title)
+    pages.add("delete: no password", friend.post(delete), 400, f"Error: {delete_title}")
+    pages.add(
+        "delete: wrong password",
+        friend.post(delete, data={"password": WRONG}),
+        403,
+        f"Error: {delete_title}",
+    )
+
+    # The answers page and its settings.
+    answers = f"/events/{slug}/answers"
+    answers_title = f"Answers to “{TITLE}”"
+    pages.add("answers: locked", friend.get(answers), 200, answers_title)
+    pages.add(
+        "answers: wrong password",
+        friend.post(f"{answers}/unlock", data={"password": WRONG}),
+        403,
+        f"Error: {answers_title}",
+    )
+    pages.add("answers: owner", owner.get(answers), 200, answers_title)
+    bad_settings = {"capacity": "0", "deadline_date": "1/12/2026", "deadline_time": "6pm"}
+    pages.add(
+        "answers: settings with errors",
+        owner.post(answers, data=bad_settings),
+        400,
+        f"Error: {answers_title}",
+    )
+
+    # Error pages.
+    pages.add("error: 404", friend.get("/no/such/page"), 404, "Page not found")
+    pages.add("error: 404 event", friend.get("/events/zzzzzz"), 404, "Page not found")
+    pages.add("error: 405", friend.client.put("/create"), 405, "Not allowed here")
+    pages.add(
+        "error: 400 expired form",
+        friend.client.post("/create", data=event_form()),
+        400,
+        "This form has expired",
+    )
+    pages.add(
+        "error: 400 unknown host",
+        friend.get("/", headers={"Host": "evil.invalid"}),
+        400,
+        "Unknown host name",
+    )
+    pages.add(
+        "error: 413",
+        friend.post("/create", data=event_form(description="x" * (65 * 1024))),
+        413,
+        "Too much data",
+    )
+    pages.add("error: 500", friend.get("/test-only/bug"), 500, "Something went wrong on our side")
+    pages.add("error: 503", friend.get("/test-only/database-down"), 503, "Temporarily unavailable")
+
+    # Refusals once an address has used up a limit.
+    limited = make_app(**TIGHT_LIMITS)
+    someone = Browser(limited.test_client())
+    assert someone.post("/create", data=event_form()).status_code == 303
+    pages.add(
+        "create: too many new events",
+        someone.post("/create", data=event_form()),
+        429,
+        "Error: Create an event",
+    )
+    for _attempt in range(2):
+        refused = someone.post(f"/events/{slug}/delete", data={"password": WRONG})
+    pages.add("error: 429 wrong passwords", refused, 429, "Too many requests")
+    for _attempt in range(2):
+        refused = someone.get("/events/zzzzzz")
+    pages.add("error: 429 unknown events", refused, 429, "Too many requests")
+    return pages.pages
