@@ -211,6 +211,12 @@ def migrate(env: dict[str, str]) -> None:
     )
 
 
+def browser_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that, like browsers, sends Secure cookies back to loopback over HTTP."""
+    policy = http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
+    return http.cookiejar.CookieJar(policy)
+
+
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
@@ -225,7 +231,7 @@ class Creator:
 
 
 def open_create_form(base_url: str) -> tuple[urllib.request.OpenerDirector, Creator]:
-    jar = http.cookiejar.CookieJar()
+    jar = browser_cookies()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
     with opener.open(base_url + "/create") as response:
         token = CSRF_INPUT.search(response.read().decode()).group(1)
@@ -273,7 +279,7 @@ def revalidation(base_url: str, paths: list[str]) -> tuple[str, list[str]]:
     The page's answer form carries the session's CSRF token, so its ETag
     follows the session: only a browser that kept its cookie gets a 304.
     """
-    jar = http.cookiejar.CookieJar()
+    jar = browser_cookies()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(base_url + paths[0]).close()
     etags = []
