@@ -88,6 +88,19 @@ class Config:
     RATELIMIT_WRONG_PASSWORDS = os.environ.get("RATELIMIT_WRONG_PASSWORDS", "20 per hour")
     RATELIMIT_RSVPS = os.environ.get("RATELIMIT_RSVPS", "30 per hour")
     RATELIMIT_UNKNOWN_EVENTS = os.environ.get("RATELIMIT_UNKNOWN_EVENTS", "20 per minute")
+    # Email (README: "Email"): off unless MAIL_SERVER names an SMTP server.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = environment_flag("MAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+    MAIL_USE_SSL = environment_flag("MAIL_USE_SSL", False)  # TLS from the start, port 465
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    # The From of every email, e.g. "Skedjit <events@example.org>".
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or None
+    # Seconds to wait for the mail server to connect or answer one command.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+    # Flask-Mail would send nothing when TESTING is on; the tests run a real SMTP server.
+    MAIL_SUPPRESS_SEND = False
     TESTING = False
     DEBUG = False
 

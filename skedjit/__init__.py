@@ -17,9 +17,11 @@ from .errors import register_error_handlers
 from .extensions import csrf
 from .extensions import db
 from .extensions import limiter
+from .extensions import mailer
 from .extensions import migrate
 from .extensions import read_engine
 from .instance_files import load_or_create_secret_key
+from .mail import mail_enabled
 from .routing import SlugConverter
 from .sessions import CookieSessionInterface
 from .text import linkify
@@ -33,6 +35,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.config.from_object(config_class or config_from_environment())
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["linkify"] = linkify
+    app.add_template_global(mail_enabled)
     _fill_instance_defaults(app)
     database.init_app(app)
     app.url_map.converters["slug"] = SlugConverter
@@ -44,11 +47,13 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     limiter.init_app(app)
+    mailer.init_app(app)
     assets.init_app(app)
 
     from .calendars import bp as calendars_bp
     from .events import bp as events_bp
     from .events import freshness
+    from .invites.routes import bp as invites_bp
     from .rsvps.routes import bp as rsvps_bp
     from .sharing import bp as sharing_bp
 
@@ -57,6 +62,7 @@ def create_app(config_class: type[Config] | None = None, instance_path: str | No
     app.register_blueprint(calendars_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(rsvps_bp)
+    app.register_blueprint(invites_bp)
     register_error_handlers(app)
     rate_limits.init_app(app)
     security.init_app(app)

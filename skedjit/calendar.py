@@ -77,15 +77,20 @@ def event_calendar(event: Event, page_url: str) -> Calendar:
     return _published_calendar(vevent, event.starts_at, event.ends_at, event.timezone)
 
 
-def cancelled_calendar(tombstone: Tombstone) -> Calendar:
-    """A calendar that tells subscribers the deleted event is cancelled."""
+def cancelled_calendar(tombstone: Tombstone, method: str = "PUBLISH") -> Calendar:
+    """A calendar that tells subscribers the deleted event is cancelled.
+
+    Emailed to invitees, it is a cancellation (method CANCEL) that calendar apps act on.
+    """
     vevent = _vevent(
         tombstone.uid, tombstone.title, tombstone.starts_at, tombstone.ends_at, tombstone.timezone
     )
     vevent.add("sequence", tombstone.sequence)
     vevent.add("status", "CANCELLED")
     vevent.add("last-modified", tombstone.deleted_at)
-    return _published_calendar(vevent, tombstone.starts_at, tombstone.ends_at, tombstone.timezone)
+    return _published_calendar(
+        vevent, tombstone.starts_at, tombstone.ends_at, tombstone.timezone, method
+    )
 
 
 def _vevent(
@@ -102,13 +107,13 @@ def _vevent(
 
 
 def _published_calendar(
-    vevent: VEvent, starts_at: datetime, ends_at: datetime | None, zone: str
+    vevent: VEvent, starts_at: datetime, ends_at: datetime | None, zone: str, method="PUBLISH"
 ) -> Calendar:
     """A published calendar with the VEVENT and the VTIMEZONE of just the event's years."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", method)
     calendar.add_component(vevent)
     first_year = to_local(starts_at, zone).year
     last_year = to_local(event_end(starts_at, ends_at), zone).year
@@ -128,6 +133,11 @@ def ics_content_disposition(title: str) -> str:
     if name != ascii_name:
         options["filename*"] = "UTF-8''" + quote(f"{name}.ics", safe="")
     return dump_options_header("attachment", options)
+
+
+def ics_filename(title: str) -> str:
+    """The name of the event's .ics file: board-games-at-anas.ics."""
+    return f"{_filename_stem(unicodedata.normalize('NFC', title)) or 'event'}.ics"
 
 
 def _filename_stem(text: str) -> str:

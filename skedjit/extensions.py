@@ -2,7 +2,9 @@
 
 import functools
 import ipaddress
+import smtplib
 import sqlite3
+import ssl
 
 from flask import Flask
 from flask import after_this_request
@@ -10,6 +12,8 @@ from flask import current_app
 from flask import request
 from flask.wrappers import Response
 from flask_limiter import Limiter
+from flask_mail import Connection
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -106,6 +110,51 @@ class AppLimiter(Limiter):
 
 
 limiter = AppLimiter(client_address, strategy="fixed-window", swallow_errors=True)
+
+
+class TimedConnection(Connection):
+    """Flask-Mail's SMTP connection, with a timeout and TLS that checks the server's certificate.
+
+    Flask-Mail connects without a timeout, and smtplib's TLS trusts any certificate.
+    """
+
+    def configure_host(self) -> smtplib.SMTP:
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        context = ssl.create_default_context()
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(
+                self.mail.server, self.mail.port, timeout=timeout, context=context
+            )
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        try:
+            if self.mail.use_tls:
+                host.starttls(context=context)
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+
+class Mailer(Mail):
+    """Flask-Mail, bound only when MAIL_SERVER is set: email is optional."""
+
+    def init_app(self, app: Flask) -> None:
+        if not app.config.get("MAIL_SERVER"):
+            return
+        if not app.config.get("MAIL_DEFAULT_SENDER"):
+            raise RuntimeError("MAIL_SERVER is set but MAIL_DEFAULT_SENDER (the From) is not")
+        if app.config.get("MAIL_USE_TLS") and app.config.get("MAIL_USE_SSL"):
+            raise RuntimeError("Set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL, not both")
+        super().init_app(app)
+
+    def connect(self) -> TimedConnection:
+        return TimedConnection(current_app.extensions["mail"])
+
+
+mailer = Mailer()
 
 
 class ReadEngine:

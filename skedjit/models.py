@@ -9,6 +9,7 @@ from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
 from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -78,6 +79,11 @@ class Event(db.Model):
     password_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     #: No password is checked for the event before then (a UTC instant), if set.
     password_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Where the owner's receipt went (given on the create form); used for nothing else.
+    owner_email: Mapped[str | None] = mapped_column(String(254))
+    #: Invitation emails sent since `invites_counted_since` (see invites/service.py).
+    invites_counted: Mapped[int] = mapped_column(default=0, server_default="0")
+    invites_counted_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Bumped by every write; guards against lost updates.
     version: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -108,6 +114,31 @@ class Tombstone(db.Model):
 
     def __repr__(self) -> str:
         return f"<Tombstone {self.slug} {self.title!r}>"
+
+
+class Invitee(db.Model):
+    """An address the owner sent the event to by email."""
+
+    __tablename__ = "invitees"
+    __table_args__ = (UniqueConstraint("event_id", "address_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    #: The address as checked, e.g. Ana@example.org.
+    address: Mapped[str] = mapped_column(String(254))
+    #: The address in lower case: one invitee per address, however it is typed.
+    address_key: Mapped[str] = mapped_column(String(254))
+    #: When it was last sent an invitation (or first tried).
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Whether the last email to it was taken by the mail server; None while it is sent.
+    last_send_ok: Mapped[bool | None] = mapped_column(Boolean)
+    #: Why the last email was not sent, when it was not.
+    last_error: Mapped[str] = mapped_column(String(300), default="")
+    #: The invitee asked for no more emails about the event.
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<Invitee {self.address!r}>"
 
 
 RESPONSES = ("yes", "maybe", "no")

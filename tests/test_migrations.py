@@ -45,6 +45,9 @@ EVENT_COLUMNS = {
     "password_version",
     "password_failures",
     "password_locked_until",
+    "owner_email",
+    "invites_counted",
+    "invites_counted_since",
     "version",
     "created_at",
     "updated_at",
@@ -85,7 +88,14 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         columns = {c["name"]: c for c in inspect(db.engine).get_columns("events")}
     assert set(columns) == EVENT_COLUMNS
     nullable = {name for name, column in columns.items() if column["nullable"]}
-    assert nullable == {"ends_at", "capacity", "rsvp_deadline", "password_locked_until"}
+    assert nullable == {
+        "ends_at",
+        "capacity",
+        "rsvp_deadline",
+        "password_locked_until",
+        "owner_email",
+        "invites_counted_since",
+    }
 
 
 def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):
@@ -169,6 +179,11 @@ def test_events_stored_before_the_end_column_keep_working(empty_database_url, tm
         event = service.find_event("Abcdef")
         assert (event.ends_at, event.hide_preview) == (None, False)
         assert (event.password_failures, event.password_locked_until) == (0, None)
+        assert (event.owner_email, event.invites_counted, event.invites_counted_since) == (
+            None,
+            0,
+            None,
+        )
         response = app.test_client().get("/events/Abcdef")
     assert response.status_code == 200
     assert "Thursday 1 January 2026, 12:00 (UTC, UTC+00:00)" in response.get_data(as_text=True)

@@ -155,11 +155,13 @@ def test_paths_are_logged_percent_encoded_on_one_line(client, request_lines, pat
         ("/events/abcdef/RSVP/SeCrEt-tok_en", "/events/abcdef/RSVP/…"),
         ("/events/abcdef/rsvp/withdraw/SeCrEt-tok_en", "/events/abcdef/rsvp/…"),
         ("/events/abcdef/rsvp/withdraw", "/events/abcdef/rsvp/withdraw"),
+        ("/events/abcdef/unsubscribe/MQ.SiGnEd-tok_en", "/events/abcdef/unsubscribe/…"),
+        ("/events/abcdef/unsubscribe", "/events/abcdef/unsubscribe"),
         ("/events/abcdef/rsvp", "/events/abcdef/rsvp"),
         ("/events/abcdef", "/events/abcdef"),
     ],
 )
-def test_whatever_follows_rsvp_in_a_path_is_hidden(client, request_lines, path, logged):
+def test_the_secret_in_an_answer_or_unsubscribe_path_is_hidden(client, request_lines, path, logged):
     client.get(path)
     assert only_line(request_lines()).path == logged
     assert "SeCrEt" not in only_line(request_lines()).getMessage()

@@ -12,6 +12,7 @@ from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.fields import DateField
+from wtforms.fields import EmailField
 from wtforms.fields import TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
@@ -22,6 +23,9 @@ from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from ..invites.addresses import AddressError
+from ..invites.addresses import check_address
+from ..mail import mail_enabled
 from ..passwords import MAX_BYTES
 from ..passwords import MIN_BYTES
 from ..text import is_noncharacter
@@ -247,8 +251,17 @@ class EventForm(Form):
         }
 
 
+def email_address(form, field):
+    """Check an optional address, keeping it in its checked form."""
+    if field.data:
+        try:
+            field.data = check_address(field.data)
+        except AddressError as error:
+            raise ValidationError(str(error)) from None
+
+
 class CreateEventForm(EventForm):
-    """A new event and the password that will guard it."""
+    """A new event, the password that will guard it, and where to send the owner's receipt."""
 
     password = PasswordField(
         "Edit password",
@@ -265,6 +278,25 @@ class CreateEventForm(EventForm):
             EqualTo("password", "The two passwords differ. Type them again."),
         ],
     )
+    owner_email = EmailField(
+        "Your email (optional)",
+        filters=[strip],
+        validators=[
+            Optional(),
+            NoControlCharacters(),
+            Length(max=254, message="Email addresses are at most 254 characters long."),
+            email_address,
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not mail_enabled():
+            del self.owner_email  # no receipt to send, so no address to ask for
+
+    def event_fields(self) -> dict:
+        owner_email = self.owner_email.data if self.owner_email else None
+        return super().event_fields() | {"owner_email": owner_email or None}
 
 
 class PasswordForm(Form):
@@ -275,7 +307,17 @@ class PasswordForm(Form):
     )
 
 
-class EditEventForm(EventForm, PasswordForm):
+class TellInviteesForm(PasswordForm):
+    """Whether a change is emailed to the event's invitees (the page shows it when there are)."""
+
+    notify = BooleanField("Tell invited friends", default=True)
+
+
+class DeleteEventForm(TellInviteesForm):
+    """The password, and whether invitees hear the event is cancelled."""
+
+
+class EditEventForm(EventForm, TellInviteesForm):
     """Changes to an event, and optionally a new password."""
 
     #: The event's version when the form was opened: a newer one means someone else saved.

@@ -13,6 +13,7 @@ from wtforms import Field
 from .. import rate_limits
 from ..calendar import calendar_domain
 from ..calendar import event_uid
+from ..invites import notices
 from ..models import Event
 from ..timezones import format_when
 from ..timezones import to_local
@@ -23,8 +24,8 @@ from .access import drop_owner_access
 from .access import grant_owner_access
 from .access import has_owner_access
 from .forms import CreateEventForm
+from .forms import DeleteEventForm
 from .forms import EditEventForm
-from .forms import PasswordForm
 
 bp = Blueprint("events", __name__, cli_group=None)
 
@@ -102,6 +103,13 @@ def create():
     event = service.create_event(form.event_fields(), form.password.data, rounds)
     grant_owner_access(event)
     flash("Your event is ready. Send its link to your friends.")
+    if event.owner_email:
+        failure = notices.send_receipt(event)
+        flash(
+            f"The receipt could not be emailed to {event.owner_email}: {failure}"
+            if failure
+            else f"A receipt with the link is on its way to {event.owner_email}."
+        )
     return redirect(url_for(".view", slug=event.slug), 303)
 
 
@@ -123,8 +131,17 @@ def view(slug: str):
 def edit_form(slug: str):
     event = get_event_or_404(slug)
     form = EditEventForm(data=event_form_data(event))
+    return _render_edit(event, form)
+
+
+def _render_edit(event: Event, form: EditEventForm, **context) -> str:
     return render_template(
-        "events/edit.html", form=form, event=event, owner=has_owner_access(event)
+        "events/edit.html",
+        form=form,
+        event=event,
+        owner=has_owner_access(event),
+        invitees=notices.invitee_count(event),
+        **context,
     )
 
 
@@ -140,37 +157,41 @@ def edit(slug: str):
             if form.version.data and form.version.data != str(event.version):
                 raise service.EditConflictError
             rounds = current_app.config["BCRYPT_ROUNDS"]
+            before = notices.what_invitees_see(event)
             service.update_event(event, form.event_fields(), form.new_password.data, rounds)
         except service.EditConflictError:
             return edit_conflict(slug, form)
         if form.new_password.data:
             grant_owner_access(event)
         flash("Your changes are saved.")
+        if form.notify.data and notices.invitee_count(event):
+            report = notices.tell_changed(event, before)
+            for sentence in report.summary("The change was") if report else []:
+                flash(sentence)
         return redirect(url_for(".view", slug=slug), 303)
-    owner = has_owner_access(event)
-    body = render_template("events/edit.html", form=form, event=event, owner=owner)
-    return body, *(refusal or (400, {}))
+    return _render_edit(event, form), *(refusal or (400, {}))
 
 
 def edit_conflict(slug: str, form: EditEventForm):
     """409: someone saved first. Show what the event says now and keep this person's input."""
     event = get_event_or_404(slug)
     form.version.data = str(event.version)  # saving again replaces theirs, knowingly
-    body = render_template(
-        "events/edit.html",
-        form=form,
-        event=event,
-        owner=has_owner_access(event),
-        conflict=event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)},
-    )
-    return body, 409
+    conflict = event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)}
+    return _render_edit(event, form, conflict=conflict), 409
 
 
 @bp.get("/events/<slug:slug>/delete")
 def delete_form(slug: str):
-    event = get_event_or_404(slug)
+    return _render_delete(get_event_or_404(slug), DeleteEventForm())
+
+
+def _render_delete(event: Event, form: DeleteEventForm) -> str:
     return render_template(
-        "events/delete.html", form=PasswordForm(), event=event, owner=has_owner_access(event)
+        "events/delete.html",
+        form=form,
+        event=event,
+        owner=has_owner_access(event),
+        invitees=notices.invitee_count(event),
     )
 
 
@@ -178,14 +199,19 @@ def delete_form(slug: str):
 @rate_limits.wrong_passwords
 def delete(slug: str):
     event = get_event_or_404(slug)
-    form = PasswordForm()
+    form = DeleteEventForm()
     form.validate()
     refusal = authorize(event, form.password)
     if refusal is None:
         title = event.title
-        service.delete_event(event, event_uid(event.slug, event.id, calendar_domain()))
+        invitees = notices.reachable_addresses(event) if form.notify.data else []
+        tombstone = service.delete_event(event, event_uid(event.slug, event.id, calendar_domain()))
         drop_owner_access(slug)
         flash(f"“{title}” is deleted. Its link no longer works.")
+        if invitees:
+            for sentence in notices.tell_cancelled(tombstone, invitees).summary(
+                "The cancellation was"
+            ):
+                flash(sentence)
         return redirect(url_for(".index"), 303)
-    owner = has_owner_access(event)
-    return render_template("events/delete.html", form=form, event=event, owner=owner), *refusal
+    return _render_delete(event, form), *refusal

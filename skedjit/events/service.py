@@ -97,7 +97,7 @@ def update_event(event: Event, fields: dict, new_password: str | None, rounds: i
     return event
 
 
-def delete_event(event: Event, uid: str) -> None:
+def delete_event(event: Event, uid: str) -> Tombstone:
     """Delete an event, keeping only the tombstone that tells calendars it is cancelled."""
     slug = event.slug
     tombstone = Tombstone(
@@ -113,6 +113,7 @@ def delete_event(event: Event, uid: str) -> None:
         prune_tombstones()
         db.session.delete(event)
         db.session.add(tombstone)
+    return tombstone
 
 
 def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:

@@ -1,0 +1,119 @@
+"""Sending the emails about an event and keeping the invite list up to date.
+
+Each function sends one batch over one connection, after the change it reports
+is committed, and returns a Report: whom it reached, and why the others failed.
+"""
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from ..mail import mail_enabled
+from ..mail import send_each
+from ..models import Event
+from ..models import Tombstone
+from . import emails
+from . import service
+from .addresses import address_key
+
+
+@dataclass
+class Report:
+    """How a batch of emails went."""
+
+    sent: list[str] = field(default_factory=list)
+    #: Address -> why it was not sent.
+    failed: dict[str, str] = field(default_factory=dict)
+    #: Addresses that asked for no more emails about the event.
+    unsubscribed: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, addresses: list[str], failures: dict[str, str], unsubscribed=()) -> "Report":
+        sent = [address for address in addresses if address not in failures]
+        return cls(sent, failures, list(unsubscribed))
+
+    def summary(self, what: str) -> list[str]:
+        """Sentences for the page: what was sent, and what was not and why."""
+        sentences = []
+        if self.sent:
+            sentences.append(f"{what} sent to {_count(len(self.sent), 'address')}.")
+        sentences += [
+            f"Not sent to {address}: they asked for no more emails about this event."
+            for address in self.unsubscribed
+        ]
+        sentences += [f"Not sent to {address}: {why}" for address, why in self.failed.items()]
+        return sentences
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 'es' if noun.endswith('s') else 's'}"
+
+
+def invite(event: Event, addresses: list[str], note: str) -> Report:
+    """Email the event to the addresses and keep them on its invite list.
+
+    Raises service.AllowanceError, sending nothing, when the day's allowance is short.
+    """
+    unsubscribed = service.unsubscribed_keys(event.id, addresses)
+    skipped = [address for address in addresses if address_key(address) in unsubscribed]
+    wanted = [address for address in addresses if address_key(address) not in unsubscribed]
+    if not wanted:
+        return Report(unsubscribed=skipped)
+    service.take_allowance(event.id, len(wanted))
+    service.add_invitees(event.id, wanted)
+    invitees = service.invitees_of(event.id, wanted)
+    failures = send_each(emails.Batch(event).invitations(invitees, note))
+    addresses = [invitee.address for invitee in invitees]  # as first kept
+    service.record_sending(event.id, addresses, failures, invited=True)
+    service.give_back_allowance(event.id, len(failures))
+    return Report.of(addresses, failures, skipped)
+
+
+def invitee_count(event: Event) -> int:
+    """How many invitees would hear of a change (none when email is off)."""
+    return len(service.reachable_invitees(event.id)) if mail_enabled() else 0
+
+
+def what_invitees_see(event: Event) -> emails.Facts:
+    """The facts change notices compare: take them before the change."""
+    return emails.facts_of(event)
+
+
+def tell_changed(event: Event, before: emails.Facts) -> Report | None:
+    """Email invitees what changed; None when neither the title, the time nor the place did."""
+    after = emails.facts_of(event)
+    changes = [
+        (label, old, new)
+        for label, old, new in (
+            ("Title", before.title, after.title),
+            ("When", _span(before), _span(after)),
+            ("Where", before.location or "(no place given)", after.location or "(no place given)"),
+        )
+        if old != new
+    ]
+    if not changes:
+        return None
+    invitees = service.reachable_invitees(event.id)
+    addresses = [invitee.address for invitee in invitees]
+    failures = send_each(emails.Batch(event).change_notices(invitees, changes))
+    service.record_sending(event.id, addresses, failures, invited=False)
+    return Report.of(addresses, failures)
+
+
+def _span(facts: emails.Facts) -> str:
+    return f"{facts.when} until {facts.until}" if facts.until else facts.when
+
+
+def reachable_addresses(event: Event) -> list[str]:
+    """The invitees to tell of a cancellation: take them before the event is deleted."""
+    return [invitee.address for invitee in service.reachable_invitees(event.id)]
+
+
+def tell_cancelled(tombstone: Tombstone, addresses: list[str]) -> Report:
+    """Email the invitees of a deleted event that it is cancelled."""
+    return Report.of(addresses, send_each(emails.cancellations(tombstone, addresses)))
+
+
+def send_receipt(event: Event) -> str | None:
+    """Email the owner the event's link and how to change it; why it failed, if it did."""
+    failures = send_each([emails.receipt(event, event.owner_email)])
+    return failures.get(event.owner_email)

@@ -1,0 +1,177 @@
+"""Who was invited to an event by email, how their last email went, and the daily allowance.
+
+The allowance is counted on the event's row by one conditional UPDATE, so parallel
+requests cannot send more than it allows between them.
+"""
+
+import math
+from collections.abc import Iterable
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import case
+from sqlalchemy import literal
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+
+from ..events.service import committed
+from ..extensions import db
+from ..models import Event
+from ..models import Invitee
+from ..models import utcnow
+from ..rate_limits import describe_wait
+from .addresses import address_key
+
+#: Most invitation emails one event sends in a day (a window that opens with the first).
+PER_DAY = 50
+DAY = timedelta(days=1)
+EVENTS = Event.__table__
+#: The bookkeeping is not a change to the event: its `updated_at` stays.
+UNCHANGED = {"updated_at": EVENTS.c.updated_at}
+
+
+class AllowanceError(Exception):
+    """Sending these would go over the event's daily allowance; nothing was sent."""
+
+    def __init__(self, wanted: int, left: int, seconds: int):
+        super().__init__(wanted, left)
+        self.wanted, self.left, self.seconds = wanted, left, max(1, seconds)
+
+    @property
+    def sentence(self) -> str:
+        wait = describe_wait(self.seconds)
+        if not self.left:
+            return (
+                f"This event has sent its {PER_DAY} invitations for today. "
+                f"You can send more in {wait}."
+            )
+        return (
+            f"This event can send {self.left} more invitation{'s' if self.left != 1 else ''} "
+            f"today ({PER_DAY} a day), not {self.wanted}. Remove some addresses, "
+            f"or send the rest in {wait}."
+        )
+
+
+def list_invitees(event_id: int) -> list[Invitee]:
+    """The event's invitees, first invited first."""
+    query = select(Invitee).where(Invitee.event_id == event_id).order_by(Invitee.id)
+    return list(db.session.scalars(query))
+
+
+def reachable_invitees(event_id: int) -> list[Invitee]:
+    """The invitees who may still be emailed about the event."""
+    return [invitee for invitee in list_invitees(event_id) if invitee.unsubscribed_at is None]
+
+
+def failed_addresses(event_id: int) -> list[str]:
+    """The addresses whose last email was not sent, and who may still be emailed."""
+    return [i.address for i in reachable_invitees(event_id) if i.last_send_ok is False]
+
+
+def find_invitee(event_id: int, invitee_id: int) -> Invitee | None:
+    """The event's invitee with this id, if it is the event's."""
+    invitee = db.session.get(Invitee, invitee_id)
+    return invitee if invitee is not None and invitee.event_id == event_id else None
+
+
+def invitees_of(event_id: int, addresses: list[str]) -> list[Invitee]:
+    """The event's invitees with these addresses, in the order given."""
+    keys = [address_key(address) for address in addresses]
+    query = select(Invitee).where(Invitee.event_id == event_id, Invitee.address_key.in_(keys))
+    found = {invitee.address_key: invitee for invitee in db.session.scalars(query)}
+    return [found[key] for key in keys]
+
+
+def unsubscribed_keys(event_id: int, addresses: Iterable[str]) -> set[str]:
+    """The keys of those addresses that asked for no more emails about the event."""
+    keys = [address_key(address) for address in addresses]
+    query = select(Invitee.address_key).where(
+        Invitee.event_id == event_id,
+        Invitee.address_key.in_(keys),
+        Invitee.unsubscribed_at.is_not(None),
+    )
+    return set(db.session.scalars(query))
+
+
+def take_allowance(event_id: int, wanted: int, now: datetime | None = None) -> None:
+    """Count `wanted` invitations against today's allowance, or raise AllowanceError."""
+    now = now or utcnow()
+    since = EVENTS.c.invites_counted_since
+    new_day = or_(since.is_(None), since <= now - DAY)
+    with committed():
+        taken = db.session.execute(
+            update(EVENTS)
+            .where(
+                EVENTS.c.id == event_id, or_(new_day, EVENTS.c.invites_counted + wanted <= PER_DAY)
+            )
+            .values(
+                invites_counted=case((new_day, wanted), else_=EVENTS.c.invites_counted + wanted),
+                invites_counted_since=case((new_day, literal(now, since.type)), else_=since),
+                **UNCHANGED,
+            )
+        ).rowcount
+        if taken:
+            return
+        counted, started = db.session.execute(
+            select(EVENTS.c.invites_counted, since).where(EVENTS.c.id == event_id)
+        ).one()
+    seconds = math.ceil((started + DAY - now).total_seconds())
+    raise AllowanceError(wanted, max(PER_DAY - counted, 0), seconds)
+
+
+def give_back_allowance(event_id: int, unsent: int) -> None:
+    """Return invitations that were counted but not sent to today's allowance."""
+    if not unsent:
+        return
+    counted = EVENTS.c.invites_counted
+    with committed():
+        db.session.execute(
+            update(EVENTS)
+            .where(EVENTS.c.id == event_id)
+            .values(
+                invites_counted=case((counted > unsent, counted - unsent), else_=0), **UNCHANGED
+            )
+        )
+
+
+def add_invitees(event_id: int, addresses: Iterable[str], now: datetime | None = None) -> None:
+    """Keep each address on the event's list (once), marked as being sent now."""
+    now = now or utcnow()
+    rows = [
+        {"event_id": event_id, "address": address, "address_key": address_key(address)}
+        for address in addresses
+    ]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    with committed():
+        for row in rows:  # an address added by a parallel request is kept as it is
+            db.session.execute(
+                dialect.insert(Invitee)
+                .values(**row, invited_at=now, last_error="")
+                .on_conflict_do_nothing(index_elements=["event_id", "address_key"])
+            )
+
+
+def record_sending(
+    event_id: int, addresses: Iterable[str], failures: dict[str, str], invited: bool
+) -> None:
+    """Note how the last email to each address went (and, for invitations, when)."""
+    now = utcnow()
+    keys = {address_key(address): address for address in addresses}
+    query = select(Invitee).where(Invitee.event_id == event_id, Invitee.address_key.in_(keys))
+    with committed():
+        for invitee in db.session.scalars(query):
+            error = failures.get(keys[invitee.address_key], "")
+            invitee.last_send_ok = not error
+            invitee.last_error = error[:300]
+            if invited and not error:
+                invitee.invited_at = now
+
+
+def unsubscribe(invitee: Invitee) -> None:
+    """Never email this invitee about the event again."""
+    with committed():
+        if invitee.unsubscribed_at is None:
+            invitee.unsubscribed_at = utcnow()

@@ -1,0 +1,63 @@
+"""Sending email: on only when a mail server is configured; each message to one address."""
+
+import logging
+import smtplib
+from collections.abc import Sequence
+
+from flask import current_app
+from flask_mail import Message
+
+from .extensions import mailer
+
+log = logging.getLogger(__name__)
+
+UNREACHABLE = "The mail server could not be reached, so it was not sent."
+STOPPED = "The mail server stopped answering, so it was not sent."
+
+
+def mail_enabled() -> bool:
+    """Tell whether this app sends email (MAIL_SERVER is set)."""
+    return "mail" in current_app.extensions
+
+
+def header_text(text: str) -> str:
+    """Text for a header: every run of whitespace, line breaks included, made one space."""
+    return " ".join(text.split())
+
+
+def send_each(messages: Sequence[Message]) -> dict[str, str]:
+    """Send messages (one recipient each) over one connection; why each failed one failed.
+
+    A refusal of one message leaves the connection open for the others; a lost or
+    refused connection fails every message not yet sent. Nothing is retried here.
+    """
+    failures: dict[str, str] = {}
+    pending = list(messages)
+    try:
+        with mailer.connect() as connection:
+            while pending:
+                message = pending[0]
+                try:
+                    connection.send(message)
+                except smtplib.SMTPRecipientsRefused as error:
+                    code, reply = next(iter(error.recipients.values()))
+                    failures[message.recipients[0]] = refusal(code, reply)
+                except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+                    failures[message.recipients[0]] = refusal(error.smtp_code, error.smtp_error)
+                pending.pop(0)
+    except OSError as error:  # smtplib's errors are OSErrors too
+        reason = STOPPED if len(pending) < len(messages) else UNREACHABLE
+        log.warning("mail: %d of %d not sent: %r", len(pending), len(messages), error)
+        failures.update((message.recipients[0], reason) for message in pending)
+    if failures:
+        log.warning("mail: %d of %d refused or not sent", len(failures), len(messages))
+    return failures
+
+
+def refusal(code: int, reply: bytes | str) -> str:
+    """A sentence for a refused message, with the server's own reply."""
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
+    said = header_text(text)[:200]
+    if 400 <= code < 500:
+        return f"The mail server could not take it just now ({code} {said}). Try again later."
+    return f"The mail server refused it ({code} {said}). Check the address."
