@@ -4,7 +4,6 @@ import os
 import re
 import secrets
 import shutil
-import socket
 import subprocess
 import time
 import uuid
@@ -27,12 +26,14 @@ from sqlalchemy.engine import make_url
 
 from config import TestingConfig
 from config import normalize_database_url
+from ports import free_port
 from skedjit import create_app
 from skedjit.events import freshness
 from skedjit.events import service
 from skedjit.extensions import db
 from skedjit.extensions import read_engine
 from skedjit.models import Event
+from smtp import MailServer
 
 BACKENDS = ["sqlite", "postgresql"]
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -191,13 +192,6 @@ def make_limited_app(app: Flask, make_app) -> Callable[..., Flask]:
     return lambda **settings: make_app(RATELIMIT_ENABLED=True, **settings)
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory) -> Iterator[str]:
     """A throwaway redis-server on 127.0.0.1 that keeps nothing on disk; its URL."""
@@ -247,6 +241,28 @@ def redis_url(redis_server: str) -> str:
     with redis.Redis.from_url(redis_server) as client:
         client.flushdb()
     return redis_server
+
+
+@pytest.fixture(scope="session")
+def mail_server_session() -> Iterator[MailServer]:
+    """One real SMTP server on 127.0.0.1 for the whole run; tests take `mail_server`."""
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_server(mail_server_session: MailServer) -> MailServer:
+    """The test SMTP server with no messages, sessions or refusals yet."""
+    mail_server_session.reset()
+    return mail_server_session
+
+
+@pytest.fixture
+def closed_mail_port() -> int:
+    """A port on 127.0.0.1 where no mail server listens: connecting there is refused."""
+    return free_port()
 
 
 @pytest.fixture
