@@ -3,9 +3,12 @@
 import logging
 import smtplib
 from collections.abc import Sequence
+from email.charset import QP
+from email.charset import Charset
+from email.mime.text import MIMEText
 
+import flask_mail
 from flask import current_app
-from flask_mail import Message
 
 from .extensions import mailer
 
@@ -13,6 +16,23 @@ log = logging.getLogger(__name__)
 
 UNREACHABLE = "The mail server could not be reached, so it was not sent."
 STOPPED = "The mail server stopped answering, so it was not sent."
+
+
+# Text parts in UTF-8, quoted-printable: no line grows past SMTP's limit of 998 characters.
+UTF8_QUOTED_PRINTABLE = Charset("utf-8")
+UTF8_QUOTED_PRINTABLE.body_encoding = QP
+
+
+class Message(flask_mail.Message):
+    """Flask-Mail's message with text parts that any SMTP server takes.
+
+    Flask-Mail sends UTF-8 text unencoded, so one long line (a description or a note
+    without line breaks) would go past SMTP's line limit and be refused, and non-ASCII
+    text would need a server that takes 8-bit data.
+    """
+
+    def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
+        return MIMEText(text or "", _subtype=subtype, _charset=UTF8_QUOTED_PRINTABLE)
 
 
 def mail_enabled() -> bool:

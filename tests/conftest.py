@@ -265,6 +265,24 @@ def closed_mail_port() -> int:
     return free_port()
 
 
+MAIL_SENDER = "Skedjit <events@example.org>"
+
+
+def mail_settings(server: MailServer) -> dict:
+    """Settings that send the app's email to the test SMTP server."""
+    return {
+        "MAIL_SERVER": server.host,
+        "MAIL_PORT": server.port,
+        "MAIL_DEFAULT_SENDER": MAIL_SENDER,
+    }
+
+
+@pytest.fixture
+def mail_app(app: Flask, make_app, mail_server: MailServer) -> Flask:
+    """The app (on the database `app` empties) sending email to the test SMTP server."""
+    return make_app(**mail_settings(mail_server))
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     """A browser with no cookies yet."""

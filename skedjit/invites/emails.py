@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import render_template
 from flask import url_for
-from flask_mail import Message
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
 
 from ..calendar import cancelled_calendar
 from ..calendar import event_calendar
 from ..calendar import ics_filename
+from ..mail import Message
 from ..mail import header_text
 from ..models import Event
 from ..models import Invitee

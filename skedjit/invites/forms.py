@@ -44,6 +44,8 @@ class InviteForm(PasswordForm):
         addresses, errors = check_addresses(field.data)
         if errors:
             raise ValidationError(" ".join(errors) + " Nothing was sent.")
+        if not addresses:
+            raise ValidationError("Enter at least one email address.")
         if len(addresses) > PER_REQUEST:
             raise ValidationError(
                 f"Send to at most {PER_REQUEST} addresses at once; this has {len(addresses)}. "
