@@ -5,10 +5,13 @@ from html import unescape
 
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from conftest import PASSWORD
 from conftest import Browser
 from conftest import event_form
+from skedjit.extensions import db
+from skedjit.models import Invitee
 
 UNSUBSCRIBE = re.compile(r"http://localhost(/events/\w{6}/unsubscribe/[\w.-]+)")
 
@@ -236,3 +239,20 @@ def test_no_receipt_without_an_owner_email(mail_app, mail_server, load_event):
     assert response.status_code == 303
     assert load_event(response.headers["Location"].rsplit("/", 1)[1]).owner_email is None
     assert mail_server.messages == []
+
+
+def test_unsubscribing_twice_keeps_the_first_time(owner, slug, mail_server, mail_app):
+    owner.post(f"/events/{slug}/invite", data={"addresses": "ana@example.org"})
+    link = unsubscribe_path(mail_server.to("ana@example.org")[0])
+    client = mail_app.test_client()
+    one_click = {"List-Unsubscribe": "One-Click"}
+
+    def unsubscribed_at():
+        with mail_app.app_context():
+            query = select(Invitee.unsubscribed_at).where(Invitee.address == "ana@example.org")
+            return db.session.scalar(query)
+
+    assert client.post(link, data=one_click).status_code == 200
+    first = unsubscribed_at()
+    assert client.post(link, data=one_click).status_code == 200
+    assert unsubscribed_at() == first is not None
