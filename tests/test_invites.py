@@ -261,8 +261,8 @@ def test_the_owner_sees_each_invitee_and_how_the_last_email_went(owner, slug, ma
 
     page = text(owner.get(f"/events/{slug}/invite"))
     listing = page.split("Invited so far", 1)[1]
-    assert re.search(r"ana@example.org</span>:\s+last email sent", listing)
-    assert re.search(r"ben@example.org</span>:\s+<span class=\"error\">not sent</span>", listing)
+    assert re.search(r"ana@example.org</span>:\s+invited \d+ \w+ 20\d\d, last email sent", listing)
+    assert re.search(r"ben@example.org</span>:\s+<span class=\"error\">last email not", listing)
     assert "550 5.1.1 No such user here" in listing
     again = text(owner.get(f"/events/{slug}/invite?again=failed"))
     assert textarea(again, "addresses") == "ben@example.org"
@@ -295,3 +295,14 @@ def test_long_lines_and_accents_arrive_whole(owner, mail_server, make_event):
     assert subject(received) == "Invitation: Fête chez Zoë, Friday 10 July 2026"
     (attachment,) = received.message.iter_attachments()
     assert attachment.get_filename() == "fête-chez-zoë.ics"
+
+
+def test_turning_email_off_later_sends_nothing(owner, slug, mail_server, app):
+    assert invite(owner, slug, "ana@example.org").status_code == 303
+    mail_server.reset()
+    browser = Browser(app.test_client())  # the same database, no mail server configured
+
+    deleted = browser.post(f"/events/{slug}/delete", data={"password": PASSWORD, "notify": "y"})
+
+    assert deleted.status_code == 303
+    assert mail_server.messages == []

@@ -104,7 +104,9 @@ def _span(facts: emails.Facts) -> str:
 
 
 def reachable_addresses(event: Event) -> list[str]:
-    """The invitees to tell of a cancellation: take them before the event is deleted."""
+    """The invitees to tell of a cancellation (none when email is off): take them first."""
+    if not mail_enabled():
+        return []
     return [invitee.address for invitee in service.reachable_invitees(event.id)]
 
 
