@@ -103,13 +103,8 @@ def create():
     event = service.create_event(form.event_fields(), form.password.data, rounds)
     grant_owner_access(event)
     flash("Your event is ready. Send its link to your friends.")
-    if event.owner_email:
-        failure = notices.send_receipt(event)
-        flash(
-            f"The receipt could not be emailed to {event.owner_email}: {failure}"
-            if failure
-            else f"A receipt with the link is on its way to {event.owner_email}."
-        )
+    if receipt := notices.send_receipt(event):
+        flash(receipt)
     return redirect(url_for(".view", slug=event.slug), 303)
 
 
@@ -164,10 +159,8 @@ def edit(slug: str):
         if form.new_password.data:
             grant_owner_access(event)
         flash("Your changes are saved.")
-        if form.notify.data and notices.invitee_count(event):
-            report = notices.tell_changed(event, before)
-            for sentence in report.summary("The change was") if report else []:
-                flash(sentence)
+        for sentence in notices.tell_changed(event, before) if form.notify.data else []:
+            flash(sentence)
         return redirect(url_for(".view", slug=slug), 303)
     return _render_edit(event, form), *(refusal or (400, {}))
 
@@ -208,10 +201,7 @@ def delete(slug: str):
         tombstone = service.delete_event(event, event_uid(event.slug, event.id, calendar_domain()))
         drop_owner_access(slug)
         flash(f"“{title}” is deleted. Its link no longer works.")
-        if invitees:
-            for sentence in notices.tell_cancelled(tombstone, invitees).summary(
-                "The cancellation was"
-            ):
-                flash(sentence)
+        for sentence in notices.tell_cancelled(tombstone, invitees):
+            flash(sentence)
         return redirect(url_for(".index"), 303)
     return _render_delete(event, form), *refusal

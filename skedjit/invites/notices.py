@@ -78,8 +78,9 @@ def what_invitees_see(event: Event) -> emails.Facts:
     return emails.facts_of(event)
 
 
-def tell_changed(event: Event, before: emails.Facts) -> Report | None:
-    """Email invitees what changed; None when neither the title, the time nor the place did."""
+def tell_changed(event: Event, before: emails.Facts) -> list[str]:
+    """Email invitees what changed, if the title, the time or the place did; what was sent."""
+    invitees = service.reachable_invitees(event.id) if mail_enabled() else []
     after = emails.facts_of(event)
     changes = [
         (label, old, new)
@@ -90,13 +91,12 @@ def tell_changed(event: Event, before: emails.Facts) -> Report | None:
         )
         if old != new
     ]
-    if not changes:
-        return None
-    invitees = service.reachable_invitees(event.id)
+    if not (invitees and changes):
+        return []
     addresses = [invitee.address for invitee in invitees]
     failures = send_each(emails.Batch(event).change_notices(invitees, changes))
     service.record_sending(event.id, addresses, failures, invited=False)
-    return Report.of(addresses, failures)
+    return Report.of(addresses, failures).summary("The change was")
 
 
 def _span(facts: emails.Facts) -> str:
@@ -110,12 +110,19 @@ def reachable_addresses(event: Event) -> list[str]:
     return [invitee.address for invitee in service.reachable_invitees(event.id)]
 
 
-def tell_cancelled(tombstone: Tombstone, addresses: list[str]) -> Report:
-    """Email the invitees of a deleted event that it is cancelled."""
-    return Report.of(addresses, send_each(emails.cancellations(tombstone, addresses)))
+def tell_cancelled(tombstone: Tombstone, addresses: list[str]) -> list[str]:
+    """Email the invitees of a deleted event that it is cancelled; what was sent."""
+    if not addresses:
+        return []
+    failures = send_each(emails.cancellations(tombstone, addresses))
+    return Report.of(addresses, failures).summary("The cancellation was")
 
 
 def send_receipt(event: Event) -> str | None:
-    """Email the owner the event's link and how to change it; why it failed, if it did."""
-    failures = send_each([emails.receipt(event, event.owner_email)])
-    return failures.get(event.owner_email)
+    """Email the owner, if they gave an address, the link and how to change the event."""
+    if not event.owner_email:
+        return None
+    failure = send_each([emails.receipt(event, event.owner_email)]).get(event.owner_email)
+    if failure:
+        return f"The receipt could not be emailed to {event.owner_email}: {failure}"
+    return f"A receipt with the link is on its way to {event.owner_email}."
