@@ -306,3 +306,17 @@ def test_turning_email_off_later_sends_nothing(owner, slug, mail_server, app):
 
     assert deleted.status_code == 303
     assert mail_server.messages == []
+
+
+def test_wrong_passwords_on_the_invite_form_lock_the_event(mail_app, slug, mail_server):
+    guesser = Browser(mail_app.test_client())
+    for _attempt in range(5):
+        assert invite(guesser, slug, "ana@example.org", password="guess").status_code == 403
+
+    locked = invite(guesser, slug, "ana@example.org", password=PASSWORD)
+
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert "Too many wrong passwords for this event." in text(locked)
+    assert textarea(text(locked), "addresses") == "ana@example.org"
+    assert mail_server.messages == []
