@@ -1,7 +1,8 @@
 """Every page Skedjit shows, each form with its errors, rendered through the test client.
 
 The HTML validity and page structure tests check all of them; a new page or a new kind
-of error belongs here, with the title it should have.
+of error belongs here, with the title it should have. One email of each kind is here
+too, for the HTML validity test.
 """
 
 import re
@@ -479,8 +480,8 @@ def unsubscribe_path(message: EmailMessage) -> str:
 def receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, EmailMessage]:
     """One email of each kind, as the mail server received it; the kinds key the result.
 
-    The app sends to the mail server; an owner creates an event, invites a friend, changes
-    the event and deletes it.
+    The app sends to the mail server, which holds no messages yet; an owner creates an
+    event, invites a friend, changes the event and deletes it.
     """
     owner = Browser(app.test_client())
     emails = {}
