@@ -1,7 +1,8 @@
 """Every page Skedjit shows, each form with its errors, rendered through the test client.
 
 The HTML validity and page structure tests check all of them; a new page or a new kind
-of error belongs here, with the title it should have.
+of error belongs here, with the title it should have. One email of each kind is here
+too, for the HTML validity test.
 """
 
 import re
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from email.message import EmailMessage
 from html.parser import HTMLParser
 
 from flask import Flask
@@ -19,12 +21,18 @@ from sqlalchemy.exc import OperationalError
 from conftest import PASSWORD
 from conftest import Browser
 from conftest import event_form
+from conftest import mail_settings
 from skedjit.events import service
+from skedjit.invites import service as invites
+from smtp import MailServer
 
 TITLE = "Board games"
 WRONG = "not the password"
 FUTURE = datetime(2099, 6, 1, 16, 0, tzinfo=UTC)
 CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
+UNSUBSCRIBE_LINK = re.compile(r"^<http://localhost(/events/\w+/unsubscribe/[\w.-]+)>$")
+OWNER_EMAIL = "owner@example.org"
+NOTE = "Come early!\nThere will be cake <3"
 # Limits that the first request of a kind uses up, for the refusal pages.
 TIGHT_LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -178,10 +186,13 @@ def store_event(app: Flask, **fields) -> str:
         return service.create_event(values | fields, PASSWORD, rounds=4).slug
 
 
-def render_every_page(app: Flask, make_app: Callable[..., Flask]) -> dict[str, Page]:
+def render_every_page(
+    app: Flask, make_app: Callable[..., Flask], mail_server: MailServer
+) -> dict[str, Page]:
     """Render each page and each form's errors once; their names key the result.
 
-    make_app(**settings) gives another app on the same database (for the limits).
+    make_app(**settings) gives another app on the same database (for the limits, and
+    for email, sent to the mail server).
     """
     add_failing_routes(app)
 
@@ -380,4 +391,112 @@ def render_every_page(app: Flask, make_app: Callable[..., Flask]) -> dict[str, P
     for _attempt in range(2):
         refused = someone.get("/events/zzzzzz")
     pages.add("error: 429 unknown events", refused, 429, "Too many requests")
+
+    add_email_pages(pages, make_app(**mail_settings(mail_server)), mail_server)
     return pages.pages
+
+
+def add_email_pages(pages: Pages, app: Flask, mail_server: MailServer) -> None:
+    """The pages that only an app sending email shows, and its forms' errors."""
+    owner = Browser(app.test_client())
+    friend = Browser(app.test_client())
+
+    # The create form asks for the owner's address; the owner's page offers invitations.
+    pages.add("create: email on", owner.get("/create"), 200, "Create an event")
+    pages.add(
+        "create: bad owner email",
+        owner.post("/create", data=event_form(owner_email="me@example")),
+        400,
+        "Error: Create an event",
+    )
+    slug = created_slug(
+        owner.post("/create", data=event_form(title=TITLE, owner_email=OWNER_EMAIL))
+    )
+    pages.add("event: owner, email on", owner.get(f"/events/{slug}"), 200, TITLE)
+
+    # Inviting: a friend needs the password; mistakes, a refused address.
+    invite = f"/events/{slug}/invite"
+    invite_title = f"Invite friends to “{TITLE}”"
+    pages.add("invite: friend", friend.get(invite), 200, invite_title)
+    pages.add(
+        "invite: field errors",
+        owner.post(invite, data={"addresses": "ana@example, not-an-address", "note": "n" * 501}),
+        400,
+        f"Error: {invite_title}",
+    )
+    mail_server.refuse_recipient("ben@example.org", "550 5.1.1 No such user here")
+    pages.add(
+        "invite: failed send",
+        owner.post(invite, data={"addresses": "ana@example.org ben@example.org", "note": NOTE}),
+        503,
+        f"Error: {invite_title}",
+    )
+
+    # Leaving the emails through the link in one, then opening the link again.
+    unsubscribe = unsubscribe_path(mail_server.to("ana@example.org")[-1].message)
+    ana = Browser(app.test_client())
+    leave_title = f"Stop emails about “{TITLE}”"
+    pages.add("unsubscribe", ana.get(unsubscribe), 200, leave_title)
+    pages.add("unsubscribed", ana.post(unsubscribe), 200, f"No more emails about “{TITLE}”")
+    pages.add("unsubscribe: already", ana.get(unsubscribe), 200, leave_title)
+
+    # The owner's list (one sent, unsubscribed, one failed) and the box to tell invitees.
+    pages.add("invite: owner, with invitees", owner.get(invite), 200, invite_title)
+    pages.add(
+        "edit: owner, with invitees", owner.get(f"/events/{slug}/edit"), 200, f"Edit “{TITLE}”"
+    )
+    pages.add(
+        "delete: owner, with invitees",
+        owner.get(f"/events/{slug}/delete"),
+        200,
+        f"Delete “{TITLE}”",
+    )
+
+    # An event that has sent all of today's invitations.
+    spent = store_event(app, title=TITLE)
+    with app.app_context():
+        invites.take_allowance(service.find_event(spent).id, invites.PER_DAY)
+    pages.add(
+        "invite: refused, daily allowance",
+        friend.post(
+            f"/events/{spent}/invite", data={"addresses": "late@example.org", "password": PASSWORD}
+        ),
+        429,
+        f"Error: {invite_title}",
+    )
+
+
+def created_slug(response) -> str:
+    """The slug of the event a create form's answer leads to."""
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def unsubscribe_path(message: EmailMessage) -> str:
+    """The path in an email's List-Unsubscribe header."""
+    return UNSUBSCRIBE_LINK.fullmatch(message["List-Unsubscribe"].strip()).group(1)
+
+
+def receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, EmailMessage]:
+    """One email of each kind, as the mail server received it; the kinds key the result.
+
+    The app sends to the mail server, which holds no messages yet; an owner creates an
+    event, invites a friend, changes the event and deletes it.
+    """
+    owner = Browser(app.test_client())
+    emails = {}
+
+    def receive(kind: str, response) -> None:
+        assert response.status_code == 303, response.get_data(as_text=True)
+        emails[kind] = mail_server.messages[-1].message
+        assert len(mail_server.messages) == len(emails), kind
+
+    response = owner.post("/create", data=event_form(title=TITLE, owner_email=OWNER_EMAIL))
+    receive("receipt", response)
+    slug = created_slug(response)
+    data = {"addresses": "ana@example.org", "note": NOTE}
+    receive("invitation", owner.post(f"/events/{slug}/invite", data=data))
+    data = edit_fields(time="21:00", notify="y")
+    receive("change", owner.post(f"/events/{slug}/edit", data=data))
+    receive("cancellation", owner.post(f"/events/{slug}/delete", data={"notify": "y"}))
+    return emails

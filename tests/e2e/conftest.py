@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import BACKENDS
+from conftest import mail_settings
 from test_served import served
 
 CHROMIUM_ARGS = [
@@ -77,9 +78,13 @@ def chromium() -> Iterator:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def site(request, new_database_url) -> Iterator[str]:
-    """The base URL of Skedjit served by gunicorn on a fresh database of each backend."""
-    with served(new_database_url(request.param), **SITE_SETTINGS) as base_url:
+def site(request, new_database_url, mail_server_session) -> Iterator[str]:
+    """The base URL of Skedjit served by gunicorn on a fresh database of each backend.
+
+    It sends email to the test SMTP server (`mail_server_session`, which tests may reset).
+    """
+    mail = {name: str(value) for name, value in mail_settings(mail_server_session).items()}
+    with served(new_database_url(request.param), **SITE_SETTINGS, **mail) as base_url:
         yield base_url
 
 

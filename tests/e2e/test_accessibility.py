@@ -271,6 +271,30 @@ def test_editing_and_deleting_with_every_refusal(open_page, audit):
     assert audit.violations == {}
 
 
+def test_inviting_by_email_and_leaving_the_emails(open_page, audit, mail_server):
+    owner = open_page()
+    create_event(owner, "Board games")
+    with owner.expect_navigation():
+        owner.get_by_role("link", name="Invite by email").click()
+    audit.check(owner, "invite: owner")
+    owner.get_by_label("Email addresses").fill("ana@example, ben@example.org")
+    assert submit(owner, "Send invitations") == 400
+    assert summary_has_focus(owner)
+    audit.check(owner, "invite: field errors")
+    owner.get_by_label("Email addresses").fill("ana@example.org")
+    assert submit(owner, "Send invitations") == 200
+    audit.check(owner, "invite: owner, with invitees")
+
+    (received,) = mail_server.to("ana@example.org")
+    ana = open_page()
+    assert ana.goto(received.message["List-Unsubscribe"].strip()[1:-1]).status == 200
+    audit.check(ana, "unsubscribe")
+    assert submit(ana, "Stop the emails") == 200
+    audit.check(ana, "unsubscribed")
+
+    assert audit.violations == {}
+
+
 def test_the_error_pages(open_page, audit):
     page = open_page()
     assert page.goto("/no/such/page").status == 404

@@ -1,8 +1,10 @@
 """Whole journeys in Chromium: an owner shares, friends answer and edit, the owner deletes.
 
-Each person has their own browser context, so they never share cookies.
+Each person has their own browser context, so they never share cookies. The site sends
+email to the test SMTP server, which shows what the invited friends receive.
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import EVENT
@@ -11,6 +13,7 @@ from .conftest import BrowserErrors
 from .conftest import create_event
 
 CLIPBOARD = ["clipboard-read", "clipboard-write"]
+NOTE = "Bring your favourite game!"
 
 
 def answer(page, name: str, response: str) -> None:
@@ -129,3 +132,29 @@ def test_share_answer_edit_and_delete_without_javascript(new_context, site):
     owner_edits_without_the_password_then_deletes(owner, path)
     friend_reload_finds_nothing(friend)
     assert errors.found == []  # nothing missing or refused, scripts off too
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with javascript", "without javascript"])
+def test_invite_two_friends_by_email(new_context, site, mail_server, javascript):
+    context = new_context(java_script_enabled=javascript)
+    errors = BrowserErrors(context)
+    owner = context.new_page()
+    path = create_event(owner)
+
+    owner.get_by_role("link", name="Invite by email").click()
+    expect(owner.get_by_role("heading", level=1)).to_have_text(
+        f"Invite friends to “{EVENT['title']}”"
+    )
+    owner.get_by_label("Email addresses").fill("ana@example.org\nBen <ben@example.org>")
+    owner.get_by_label("Personal message (optional)").fill(NOTE)
+    owner.get_by_role("button", name="Send invitations").click()
+    expect(owner.locator(".flash")).to_contain_text("Invitation sent to 2 addresses.")
+    expect(owner.locator(".invitees")).to_contain_text("ben@example.org")
+
+    received = {m.rcpt_tos[0]: m.message for m in mail_server.messages}
+    assert sorted(received) == ["ana@example.org", "ben@example.org"]
+    for message in received.values():
+        plain = message.get_body(("plain",)).get_content()
+        assert f"> {NOTE}" in plain
+        assert site + path in plain
+    assert errors.found == []
