@@ -225,6 +225,7 @@ def test_fifty_invitations_a_day_per_event(owner, slug, mail_server, mail_app):
     assert over.status_code == 429
     assert 0 < int(over.headers["Retry-After"]) <= 24 * 3600
     assert "This event can send 10 more invitations today (50 a day), not 20." in text(over)
+    assert "aria-invalid" not in text(over)  # the addresses are fine, the day is not
     assert textarea(text(over), "addresses") == " ".join(batches[2])
     assert len(mail_server.messages) == 40
 
@@ -261,7 +262,9 @@ def test_the_owner_sees_each_invitee_and_how_the_last_email_went(owner, slug, ma
 
     page = text(owner.get(f"/events/{slug}/invite"))
     listing = page.split("Invited so far", 1)[1]
-    assert re.search(r"ana@example.org</span>:\s+invited \d+ \w+ 20\d\d, last email sent", listing)
+    assert re.search(
+        r"ana@example.org</span>:\s+invited \w+day \d+ \w+ 20\d\d, last email sent", listing
+    )
     assert re.search(r"ben@example.org</span>:\s+<span class=\"error\">last email not", listing)
     assert "550 5.1.1 No such user here" in listing
     again = text(owner.get(f"/events/{slug}/invite?again=failed"))

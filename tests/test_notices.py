@@ -60,6 +60,9 @@ def test_the_edit_form_offers_to_tell_invitees_checked(owner, slug, create_event
     uninvited = create_event_as(owner)
     assert 'name="notify"' not in owner.get(f"/events/{uninvited}/edit").get_data(as_text=True)
     assert 'name="notify"' not in owner.get(f"/events/{uninvited}/delete").get_data(as_text=True)
+    owner.post(f"/events/{uninvited}/invite", data={"addresses": "ana@example.org"})
+    one = owner.get(f"/events/{uninvited}/delete").get_data(as_text=True)
+    assert "The person invited by email gets a cancellation" in one
 
 
 def test_a_new_time_is_emailed_with_the_next_sequence(owner, slug, mail_server):

@@ -14,6 +14,8 @@ from ..events.routes import authorize
 from ..events.routes import get_event_or_404
 from ..extensions import csrf
 from ..mail import mail_enabled
+from ..timezones import format_day
+from ..timezones import to_local
 from . import notices
 from . import service
 from .emails import read_unsubscribe_token
@@ -33,17 +35,19 @@ def email_is_on():
         abort(404)
 
 
-def _render(event, form: InviteForm, status: int = 200, headers=None, report=None):
+def _render(event, form: InviteForm, status: int = 200, headers=None, **context):
     owner = has_owner_access(event)
+    invitees = service.list_invitees(event.id) if owner else []
     body = render_template(
         "invites/invite.html",
         event=event,
         form=form,
         owner=owner,
-        invitees=service.list_invitees(event.id) if owner else [],
-        report=report,
+        invitees=invitees,
+        invited_on={i.id: format_day(to_local(i.invited_at, event.timezone)) for i in invitees},
         per_request=PER_REQUEST,
         per_day=service.PER_DAY,
+        **context,
     )
     return body, status, headers or {}
 
@@ -69,11 +73,12 @@ def invite(slug: str):
     try:
         report = notices.invite(event, form.checked, form.note.data or "")
     except service.AllowanceError as short:
-        form.addresses.errors.append(short.sentence)
-        return _render(event, form, 429, {"Retry-After": str(short.seconds)})
+        return _render(
+            event, form, 429, {"Retry-After": str(short.seconds)}, refusal=short.sentence
+        )
     if report.failed:
         form.addresses.data = "\n".join(report.failed)  # ready to send again
-        return _render(event, form, 503, {"Retry-After": str(RETRY_AFTER)}, report)
+        return _render(event, form, 503, {"Retry-After": str(RETRY_AFTER)}, report=report)
     for sentence in report.summary("Invitation"):
         flash(sentence)
     return redirect(url_for(".invite_form", slug=slug), 303)
