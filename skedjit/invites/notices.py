@@ -35,17 +35,14 @@ class Report:
         """Sentences for the page: what was sent, and what was not and why."""
         sentences = []
         if self.sent:
-            sentences.append(f"{what} sent to {_count(len(self.sent), 'address')}.")
+            count = len(self.sent)
+            sentences.append(f"{what} sent to {count} address{'es' if count != 1 else ''}.")
         sentences += [
             f"Not sent to {address}: they asked for no more emails about this event."
             for address in self.unsubscribed
         ]
         sentences += [f"Not sent to {address}: {why}" for address, why in self.failed.items()]
         return sentences
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 'es' if noun.endswith('s') else 's'}"
 
 
 def invite(event: Event, addresses: list[str], note: str) -> Report:
