@@ -69,3 +69,13 @@ def test_screenshots_of_the_main_pages(new_context):
     owner.get_by_role("link", name="Edit event").click()
     expect(owner.get_by_label("Title")).to_have_value(EVENT["title"])
     shoot(owner, "edit")
+
+    owner.goto(path)
+    owner.get_by_role("link", name="Invite by email").click()
+    owner.get_by_label("Email addresses").fill(
+        "chloe@example.org, marco@example.org\nPriya <priya@example.org>"
+    )
+    owner.get_by_label("Personal message (optional)").fill("Board games at mine, bring a snack!")
+    owner.get_by_role("button", name="Send invitations").click()
+    expect(owner.locator(".flash")).to_contain_text("Invitation sent to 3 addresses.")
+    shoot(owner, "invite")
