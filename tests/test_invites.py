@@ -323,3 +323,30 @@ def test_wrong_passwords_on_the_invite_form_lock_the_event(mail_app, slug, mail_
     assert "Too many wrong passwords for this event." in text(locked)
     assert textarea(text(locked), "addresses") == "ana@example.org"
     assert mail_server.messages == []
+
+
+def test_only_the_owner_gets_the_failed_addresses_back(owner, slug, mail_server, mail_app):
+    mail_server.refuse_recipient("ben@example.org", "550 5.1.1 No such user here")
+    invite(owner, slug, "ben@example.org")
+    friend = Browser(mail_app.test_client())
+
+    assert textarea(text(owner.get(f"/events/{slug}/invite?again=failed")), "addresses") == (
+        "ben@example.org"
+    )
+    assert textarea(text(friend.get(f"/events/{slug}/invite?again=failed")), "addresses") == ""
+
+
+def test_inviting_again_moves_the_date_only_when_it_is_sent(owner, slug, mail_server, mail_app):
+    invite(owner, slug, "ana@example.org ben@example.org")
+    with mail_app.app_context():  # as if invited two days ago
+        db.session.execute(update(Invitee).values(invited_at=utcnow() - timedelta(days=2)))
+        db.session.commit()
+    before = {address: row.invited_at for address, row in invitees(mail_app, slug).items()}
+    mail_server.refuse_recipient("ben@example.org", "450 4.2.1 Mailbox busy, try later")
+
+    invite(owner, slug, "ana@example.org ben@example.org")
+
+    after = invitees(mail_app, slug)
+    assert after["ana@example.org"].invited_at > before["ana@example.org"]
+    assert after["ben@example.org"].invited_at == before["ben@example.org"]
+    assert (after["ben@example.org"].last_send_ok, len(after)) == (False, 2)
