@@ -1,10 +1,24 @@
-"""The database going away: time limits on every connection, and sessions that end cleanly."""
+"""The database: time limits in its URL, the event page's read engine, and transactions.
+
+committed() is the one way code outside a test writes: one transaction, committed
+when the block ends and rolled back if it raises.
+"""
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask
+from flask import current_app
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+
+READ_ENGINE = "skedjit.read_engine"
 
 
 def with_timeouts(url: str, connect_seconds: int, statement_seconds: float) -> str:
@@ -29,6 +43,17 @@ def with_timeouts(url: str, connect_seconds: int, statement_seconds: float) -> s
     return parsed.set(query=query).render_as_string(hide_password=False)
 
 
+@contextmanager
+def committed() -> Iterator[None]:
+    """One transaction: committed when the block ends, rolled back if it raises."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 def roll_back() -> None:
     """Undo the request's transaction; if its connection has died, just let the connection go."""
     try:
@@ -50,15 +75,46 @@ def _end_session(_error: BaseException | None) -> None:
         db.session.remove()
 
 
+def read_engine() -> Engine:
+    """The app's second engine, for the event page's reads.
+
+    Autocommit (no BEGIN and ROLLBACK round trips around a single SELECT) and no
+    ping before each checkout: a connection found dead is retried by the caller.
+    """
+    return current_app.extensions[READ_ENGINE]
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """Make SQLite enforce foreign keys and let readers run beside a writer."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        # How long a write waits for another's lock is in the URL (with_timeouts).
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+
 def init_app(app: Flask) -> None:
-    """Put the configured time limits into the database URL, and end sessions cleanly.
+    """Bind the database with the configured time limits, its read engine, and clean teardown.
 
     Every connection is made from that URL: the app's engine, the event page's
-    read engine and the change listener's own connection.
+    read engine and the change listener's own connection. Parameters never reach
+    a log: an error message must not carry what a person typed or a hash.
     """
     app.config["SQLALCHEMY_DATABASE_URI"] = with_timeouts(
         app.config["SQLALCHEMY_DATABASE_URI"],
         app.config["DATABASE_CONNECT_TIMEOUT"],
         app.config["DATABASE_STATEMENT_TIMEOUT"],
     )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        "hide_parameters": True,
+    }
+    db.init_app(app)
     app.teardown_request(_end_session)  # request teardowns run before app context ones
+    with app.app_context():
+        url = db.engine.url
+    app.extensions[READ_ENGINE] = create_engine(
+        url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, hide_parameters=True
+    )

@@ -11,38 +11,40 @@ import math
 from datetime import datetime
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
-from ..extensions import db
-from ..models import Event
-from ..models import utcnow
-from ..passwords import hash_cost
-from ..passwords import hash_password
-from ..passwords import verify_password
-from ..rate_limits import describe_wait
-from .service import committed
+from .database import committed
+from .extensions import db
+from .models import Event
+from .models import utcnow
+from .passwords import hash_cost
+from .passwords import hash_password
+from .passwords import verify_password
+from .refusals import Refused
+from .text import describe_wait
 
 FREE_ATTEMPTS = 5
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(hours=1)
 EVENTS = Event.__table__
-#: The bookkeeping is not a change to the event: its `updated_at` stays.
-UNCHANGED = {"updated_at": EVENTS.c.updated_at}
 
 
-class PasswordLockedError(Exception):
+class PasswordLockedError(Refused):
     """Too many wrong passwords: the event checks none until `until`."""
 
-    def __init__(self, until: datetime, now: datetime):
-        super().__init__(until)
-        self.seconds = max(1, math.ceil((until - now).total_seconds()))
+    status = 429
+    field = "password"
 
-    @property
-    def sentence(self) -> str:
-        wait = describe_wait(self.seconds)
-        return f"Too many wrong passwords for this event. Try again in {wait}."
+    def __init__(self, until: datetime, now: datetime):
+        seconds = max(1, math.ceil((until - now).total_seconds()))
+        sentence = (
+            f"Too many wrong passwords for this event. Try again in {describe_wait(seconds)}."
+        )
+        super().__init__(sentence, {"Retry-After": str(seconds)})
+        self.seconds = seconds
 
 
 def lock_after(attempts: int) -> timedelta | None:
@@ -52,12 +54,13 @@ def lock_after(attempts: int) -> timedelta | None:
     return min(FIRST_LOCK * 2 ** min(attempts - FREE_ATTEMPTS, 12), LONGEST_LOCK)
 
 
-def check_password(event: Event, password: str, rounds: int) -> bool:
+def check_password(event: Event, password: str) -> bool:
     """Tell whether the password is the event's; raise PasswordLockedError when locked.
 
     A correct password clears the count and re-hashes a hash made at a lower cost.
     """
     now = utcnow()
+    rounds = current_app.config["BCRYPT_ROUNDS"]
     event_id, password_hash = event.id, event.password_hash
     if event.password_locked_until and event.password_locked_until > now:
         raise PasswordLockedError(event.password_locked_until, now)
@@ -76,7 +79,7 @@ def _count_attempt(event_id: int, now: datetime) -> None:
         attempts = db.session.execute(
             update(EVENTS)
             .where(EVENTS.c.id == event_id, unlocked)
-            .values(password_failures=EVENTS.c.password_failures + 1, **UNCHANGED)
+            .values(password_failures=EVENTS.c.password_failures + 1)
             .returning(EVENTS.c.password_failures)
         ).scalar_one_or_none()
         if attempts is None:  # locked by a parallel attempt since the event was read
@@ -86,7 +89,7 @@ def _count_attempt(event_id: int, now: datetime) -> None:
             db.session.execute(
                 update(EVENTS)
                 .where(EVENTS.c.id == event_id)
-                .values(password_locked_until=now + lock, **UNCHANGED)
+                .values(password_locked_until=now + lock)
             )
 
 
@@ -96,11 +99,11 @@ def _clear_attempts(event_id: int, password_hash: str, rehashed: str | None) -> 
         db.session.execute(
             update(EVENTS)
             .where(EVENTS.c.id == event_id)
-            .values(password_failures=0, password_locked_until=None, **UNCHANGED)
+            .values(password_failures=0, password_locked_until=None)
         )
         if rehashed:
             db.session.execute(
                 update(EVENTS)
                 .where(EVENTS.c.id == event_id, EVENTS.c.password_hash == password_hash)
-                .values(password_hash=rehashed, **UNCHANGED)
+                .values(password_hash=rehashed)
             )

@@ -2,15 +2,15 @@
 
 import logging
 import smtplib
+import ssl
 from collections.abc import Sequence
 from email.charset import QP
 from email.charset import Charset
 from email.mime.text import MIMEText
 
 import flask_mail
+from flask import Flask
 from flask import current_app
-
-from .extensions import mailer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,51 @@ class Message(flask_mail.Message):
 
     def _mimetext(self, text: str | None, subtype: str = "plain") -> MIMEText:
         return MIMEText(text or "", _subtype=subtype, _charset=UTF8_QUOTED_PRINTABLE)
+
+
+class TimedConnection(flask_mail.Connection):
+    """Flask-Mail's SMTP connection, with a timeout and TLS that checks the server's certificate.
+
+    Flask-Mail connects without a timeout, and smtplib's TLS trusts any certificate.
+    """
+
+    def configure_host(self) -> smtplib.SMTP:
+        timeout = current_app.config["MAIL_TIMEOUT"]
+        context = ssl.create_default_context()
+        if self.mail.use_ssl:
+            host = smtplib.SMTP_SSL(
+                self.mail.server, self.mail.port, timeout=timeout, context=context
+            )
+        else:
+            host = smtplib.SMTP(self.mail.server, self.mail.port, timeout=timeout)
+        try:
+            if self.mail.use_tls:
+                host.starttls(context=context)
+            if self.mail.username and self.mail.password:
+                host.login(self.mail.username, self.mail.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+
+class Mailer(flask_mail.Mail):
+    """Flask-Mail, bound only when MAIL_SERVER is set: email is optional."""
+
+    def init_app(self, app: Flask) -> None:
+        if not app.config.get("MAIL_SERVER"):
+            return
+        if not app.config.get("MAIL_DEFAULT_SENDER"):
+            raise RuntimeError("MAIL_SERVER is set but MAIL_DEFAULT_SENDER (the From) is not")
+        if app.config.get("MAIL_USE_TLS") and app.config.get("MAIL_USE_SSL"):
+            raise RuntimeError("Set MAIL_USE_TLS (STARTTLS) or MAIL_USE_SSL, not both")
+        super().init_app(app)
+
+    def connect(self) -> TimedConnection:
+        return TimedConnection(current_app.extensions["mail"])
+
+
+mailer = Mailer()
 
 
 def mail_enabled() -> bool:

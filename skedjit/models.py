@@ -84,12 +84,25 @@ class Event(db.Model):
     #: Invitation emails sent since `invites_counted_since` (see invites/service.py).
     invites_counted: Mapped[int] = mapped_column(default=0, server_default="0")
     invites_counted_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Bumped by every write; guards against lost updates.
+    #: Bumped by every change made through the ORM (change() and the password); guards
+    #: against lost updates, and is the calendar's SEQUENCE plus one.
     version: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: When the event's details last changed (the calendar's LAST-MODIFIED): set by
+    #: change() only. Answers and bookkeeping (lockout, allowance) leave it as it is.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+    def change(self, **details) -> None:
+        """Change the event's details: its version and `updated_at` move with them."""
+        for name, value in details.items():
+            setattr(self, name, value)
+        self.updated_at = utcnow()
+
+    def answers_open(self, now: datetime | None = None) -> bool:
+        """Tell whether friends may still answer."""
+        return answers_open(self.rsvps_closed, self.rsvp_deadline, now or utcnow())
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.title!r}>"
@@ -144,6 +157,19 @@ class Invitee(db.Model):
 RESPONSES = ("yes", "maybe", "no")
 
 
+def headcount(response: str, guests: int) -> int:
+    """People an answer brings: the friend and their extra people, when going.
+
+    answers.service.going_headcount() says the same in SQL.
+    """
+    return 1 + guests if response == "yes" else 0
+
+
+def answers_open(closed: bool, deadline: datetime | None, now: datetime) -> bool:
+    """Answers are taken unless the owner closed them or the deadline has come."""
+    return not closed and (deadline is None or now < deadline)
+
+
 class Rsvp(db.Model):
     """A friend's answer: going, maybe, or can't go."""
 
@@ -168,7 +194,7 @@ class Rsvp(db.Model):
     @property
     def headcount(self) -> int:
         """People this answer brings when going."""
-        return 1 + self.guests if self.response == "yes" else 0
+        return headcount(self.response, self.guests)
 
     def __repr__(self) -> str:
         return f"<Rsvp {self.name!r} {self.response}>"

@@ -11,7 +11,7 @@ import time
 from flask import current_app
 from flask import session
 
-from ..models import Event
+from .models import Event
 
 SESSION_KEY = "owned"
 MAX_GRANTS = 50  # keeps the cookie well under browsers' 4 KB limit

@@ -1,5 +1,6 @@
-"""Plain text shown as HTML: escaped, with web addresses made into links."""
+"""Text for people: plain text shown as HTML (escaped, links made), and waits in words."""
 
+import math
 import re
 
 from markupsafe import Markup
@@ -54,3 +55,14 @@ def linkify(text: str) -> Markup:
         position = match.end()
     parts.append(escape(text[position:]))
     return Markup("").join(parts)
+
+
+def describe_wait(seconds: int) -> str:
+    """'45 seconds', '12 minutes', '3 hours': how long until a limit lets go, rounded up."""
+    if seconds < 60:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    minutes = math.ceil(seconds / 60)
+    if minutes <= 90:
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    hours = math.ceil(minutes / 60)
+    return f"{hours} hours"

@@ -110,3 +110,9 @@ def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
     if end.date() == start.date():
         return f"{end:%H:%M}"
     return f"{format_day(end)}, {end:%H:%M}"
+
+
+def format_span(starts_at: datetime, ends_at: datetime | None, zone_name: str) -> str:
+    """The start, and the end when there is one: '… 19:30 (Europe/Paris, UTC+01:00) until 23:00'."""
+    when = format_when(starts_at, zone_name)
+    return f"{when} until {format_end(starts_at, ends_at, zone_name)}" if ends_at else when

@@ -1,138 +1,40 @@
 """Event forms: field rules and the messages people see."""
 
-import unicodedata
 from datetime import datetime
 
-from flask_wtf import FlaskForm
-from markupsafe import Markup
 from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms.fields import DateField
 from wtforms.fields import EmailField
-from wtforms.fields import TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
-from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
-from ..invites.addresses import AddressError
-from ..invites.addresses import check_address
+from ..forms import Form
+from ..forms import LocalDateField
+from ..forms import LocalTimeField
+from ..forms import NoControlCharacters
+from ..forms import PasswordForm
+from ..forms import email_address
+from ..forms import new_password_length
+from ..forms import normalize_newlines
+from ..forms import plausible_year
+from ..forms import skipped_time_message
+from ..forms import strip
 from ..mail import mail_enabled
-from ..passwords import MAX_BYTES
-from ..passwords import MIN_BYTES
-from ..text import is_noncharacter
-from ..text import shown_in_html
 from ..timezones import ZONES
 from ..timezones import NonexistentTimeError
 from ..timezones import is_zone
 from ..timezones import to_utc
 
-MIN_YEAR, MAX_YEAR = 1900, 2999
 ZONE_CHOICES = [SelectChoice(zone, zone) for zone in ZONES]
-
-
-def strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def normalize_newlines(value):
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value else value
-
-
-class Form(FlaskForm):
-    """A form whose fields show typed text back without a code point HTML forbids.
-
-    A refused control character comes back as a visible U+FFFD (what browsers make
-    of NUL anyway), so the person can see where it was.
-    """
-
-    class Meta:
-        def render_field(self, field, render_kw):
-            html = super().render_field(field, render_kw)
-            return Markup(shown_in_html(html))  # noqa: S704 (escaped HTML, code points swapped)
-
-
-class NoControlCharacters:
-    """Refuse NUL, other control characters and noncharacters; newline and tab if allowed.
-
-    Noncharacters are refused only in text that pages show (HTML may not carry them),
-    not in passwords: one chosen with them must still open its event.
-    """
-
-    def __init__(self, allow: str = "", shown: bool = True):
-        self.allow = set(allow)
-        self.shown = shown
-
-    def __call__(self, form, field):
-        value = field.data or ""
-        for char in value:
-            if char in self.allow:
-                continue
-            if unicodedata.category(char) in ("Cc", "Cs"):
-                raise StopValidation(
-                    "This contains an invisible control character "
-                    f"(U+{ord(char):04X}). Remove it and try again."
-                )
-            if self.shown and is_noncharacter(char):
-                raise StopValidation(
-                    f"This contains U+{ord(char):04X}, which is not a character. "
-                    "Remove it and try again."
-                )
-
-
-class _BlankIsMissing:
-    """Treat an empty input as missing, so only 'required' is said of it."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            self.raw_data = []  # so InputRequired, which looks at raw input, sees none
-            return
-        super().process_formdata(valuelist)
-
-
-class LocalDateField(_BlankIsMissing, DateField):
-    """A calendar date, <input type="date">."""
-
-
-class LocalTimeField(_BlankIsMissing, TimeField):
-    """A wall-clock time, <input type="time">."""
-
-
-def plausible_year(form, field):
-    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        raise ValidationError(f"Choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
-
-
-def skipped_time_message(clock, zone: str) -> str:
-    return (
-        f"{clock:%H:%M} does not exist on that day in {zone}: "
-        "the clocks go forward then. Choose another time."
-    )
-
-
-def password_length(form, field):
-    """Refuse passwords bcrypt cannot take whole (it looks only at 72 bytes)."""
-    size = len((field.data or "").encode())
-    if field.data and size > MAX_BYTES:
-        raise ValidationError(
-            f"Passwords can be at most {MAX_BYTES} bytes ({size} given): "
-            "that is 72 plain letters, fewer with accents or emoji."
-        )
-
-
-def new_password_length(form, field):
-    password_length(form, field)
-    if field.data and len(field.data.encode()) < MIN_BYTES:
-        raise ValidationError(f"Use at least {MIN_BYTES} characters.")
 
 
 class EventForm(Form):
@@ -251,15 +153,6 @@ class EventForm(Form):
         }
 
 
-def email_address(form, field):
-    """Check an optional address, keeping it in its checked form."""
-    if field.data:
-        try:
-            field.data = check_address(field.data)
-        except AddressError as error:
-            raise ValidationError(str(error)) from None
-
-
 class CreateEventForm(EventForm):
     """A new event, the password that will guard it, and where to send the owner's receipt."""
 
@@ -299,14 +192,6 @@ class CreateEventForm(EventForm):
         return super().event_fields() | {"owner_email": owner_email or None}
 
 
-class PasswordForm(Form):
-    """The event's current password (not needed with owner access)."""
-
-    password = PasswordField(
-        "Event password", validators=[Optional(), NoControlCharacters(shown=False), password_length]
-    )
-
-
 class TellInviteesForm(PasswordForm):
     """Whether a change is emailed to the event's invitees (the page shows it when there are)."""
 
@@ -317,11 +202,22 @@ class DeleteEventForm(TellInviteesForm):
     """The password, and whether invitees hear the event is cancelled."""
 
 
+class VersionField(HiddenField):
+    """The event's version when its form was opened: a whole number, or nothing."""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = int(text) if text.isascii() and text.isdigit() else None
+
+
 class EditEventForm(EventForm, TellInviteesForm):
     """Changes to an event, and optionally a new password."""
 
     #: The event's version when the form was opened: a newer one means someone else saved.
-    version = HiddenField()
+    version = VersionField(
+        "Version of the event",
+        validators=[DataRequired("This form is incomplete. Reload the page and try again.")],
+    )
 
     new_password = PasswordField(
         "New password (optional)",
@@ -331,3 +227,7 @@ class EditEventForm(EventForm, TellInviteesForm):
         "New password again",
         validators=[EqualTo("new_password", "The two new passwords differ. Type them again.")],
     )
+
+    def edit(self) -> tuple[dict, int, str | None]:
+        """What the edit asks for: the new details, the version they change, a new password."""
+        return self.event_fields(), self.version.data, self.new_password.data or None

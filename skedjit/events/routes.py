@@ -2,27 +2,25 @@
 
 import click
 from flask import Blueprint
-from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from wtforms import Field
 
+from .. import event_page
 from .. import rate_limits
-from ..calendar import calendar_domain
-from ..calendar import event_uid
-from ..invites import notices
+from ..guards import authorize
+from ..guards import get_event_or_404
+from ..invites.notices import invitee_count
 from ..models import Event
+from ..owner_access import drop_owner_access
+from ..owner_access import grant_owner_access
+from ..owner_access import has_owner_access
+from ..refusals import check_form
+from ..refusals import showing_again
 from ..timezones import format_when
 from ..timezones import to_local
-from . import lockout
-from . import page
 from . import service
-from .access import drop_owner_access
-from .access import grant_owner_access
-from .access import has_owner_access
 from .forms import CreateEventForm
 from .forms import DeleteEventForm
 from .forms import EditEventForm
@@ -34,35 +32,6 @@ bp = Blueprint("events", __name__, cli_group=None)
 def prune_tombstones_command():
     """Remove the calendar tombstones of events deleted more than 30 days ago."""
     click.echo(f"Removed {service.prune_tombstones_now()} old tombstones.")
-
-
-def get_event_or_404(slug: str) -> Event:
-    """Load an event by its slug, or answer 404."""
-    event = service.find_event(slug)
-    if event is None:
-        abort(404)
-    return event
-
-
-def authorize(event: Event, password: Field) -> tuple[int, dict] | None:
-    """Check owner access or the typed password: None when allowed, else (status, headers)."""
-    if has_owner_access(event):
-        return None
-    if password.errors:
-        return 400, {}
-    if not password.data:
-        password.errors.append("Enter the event's password.")
-        return 400, {}
-    try:
-        right = lockout.check_password(event, password.data, current_app.config["BCRYPT_ROUNDS"])
-    except lockout.PasswordLockedError as locked:
-        password.errors.append(locked.sentence)
-        return 429, {"Retry-After": str(locked.seconds)}
-    if not right:
-        password.errors.append("That is not this event's password. Check it and try again.")
-        return 403, {}
-    grant_owner_access(event)
-    return None
 
 
 def event_form_data(event: Event) -> dict:
@@ -83,125 +52,100 @@ def event_form_data(event: Event) -> dict:
     }
 
 
+def flash_all(sentences: list[str]) -> None:
+    for sentence in sentences:
+        flash(sentence)
+
+
 @bp.get("/")
 def index():
     return render_template("index.html")
 
 
+def create_page(form: CreateEventForm, refusal=None, fresh: bool = False) -> str:
+    return render_template("events/create.html", form=form, refusal=refusal, fresh=fresh)
+
+
 @bp.get("/create")
 def create_form():
-    return render_template("events/create.html", form=CreateEventForm(), fresh=True)
+    return create_page(CreateEventForm(), fresh=True)
 
 
 @bp.post("/create")
-@rate_limits.creates
 def create():
     form = CreateEventForm()
-    if not form.validate():
-        return render_template("events/create.html", form=form), 400
-    rounds = current_app.config["BCRYPT_ROUNDS"]
-    event = service.create_event(form.event_fields(), form.password.data, rounds)
+    with showing_again(create_page, form):
+        check_form(form)
+        rate_limits.creates.take()
+        event, told = service.create_event(form.event_fields(), form.password.data)
     grant_owner_access(event)
-    flash("Your event is ready. Send its link to your friends.")
-    if receipt := notices.send_receipt(event):
-        flash(receipt)
+    flash_all(["Your event is ready. Send its link to your friends.", *told])
     return redirect(url_for(".view", slug=event.slug), 303)
-
-
-@rate_limits.form_page("events.create")
-def create_refused(message: str):
-    """A refused create shows the form again with what was typed (passwords aside)."""
-    return render_template("events/create.html", form=CreateEventForm(), refusal=message), 429
 
 
 @bp.get("/events/<slug:slug>")
 def view(slug: str):
-    response = page.serve(slug)
-    if response is None:
-        abort(404)
-    return response
+    return event_page.serve(slug)
 
 
-@bp.get("/events/<slug:slug>/edit")
-def edit_form(slug: str):
-    event = get_event_or_404(slug)
-    form = EditEventForm(data=event_form_data(event))
-    return _render_edit(event, form)
-
-
-def _render_edit(event: Event, form: EditEventForm, **context) -> str:
+def edit_page(form: EditEventForm, event: Event, refusal=None) -> str:
+    conflict = None
+    if isinstance(refusal, service.EditConflictError):
+        # Show what the event says now; saving again replaces it, knowingly.
+        form.version.data = event.version
+        conflict = event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)}
     return render_template(
         "events/edit.html",
         form=form,
         event=event,
         owner=has_owner_access(event),
-        invitees=notices.invitee_count(event),
-        **context,
+        invitees=invitee_count(event),
+        conflict=conflict,
+        refusal=refusal,
     )
 
 
+@bp.get("/events/<slug:slug>/edit")
+def edit_form(slug: str):
+    event = get_event_or_404(slug)
+    return edit_page(EditEventForm(data=event_form_data(event)), event)
+
+
 @bp.post("/events/<slug:slug>/edit")
-@rate_limits.wrong_passwords
 def edit(slug: str):
     event = get_event_or_404(slug)
     form = EditEventForm()
-    valid = form.validate()
-    refusal = authorize(event, form.password)
-    if refusal is None and valid:
-        try:
-            if form.version.data and form.version.data != str(event.version):
-                raise service.EditConflictError
-            rounds = current_app.config["BCRYPT_ROUNDS"]
-            before = notices.what_invitees_see(event)
-            service.update_event(event, form.event_fields(), form.new_password.data, rounds)
-        except service.EditConflictError:
-            return edit_conflict(slug, form)
-        if form.new_password.data:
-            grant_owner_access(event)
-        flash("Your changes are saved.")
-        for sentence in notices.tell_changed(event, before) if form.notify.data else []:
-            flash(sentence)
-        return redirect(url_for(".view", slug=slug), 303)
-    return _render_edit(event, form), *(refusal or (400, {}))
+    with showing_again(edit_page, form, event=event):
+        authorize(event, form)
+        told = service.edit_event(event, *form.edit(), notify=form.notify.data)
+    if form.new_password.data:
+        grant_owner_access(event)  # the new password voided this browser's access too
+    flash_all(["Your changes are saved.", *told])
+    return redirect(url_for(".view", slug=slug), 303)
 
 
-def edit_conflict(slug: str, form: EditEventForm):
-    """409: someone saved first. Show what the event says now and keep this person's input."""
-    event = get_event_or_404(slug)
-    form.version.data = str(event.version)  # saving again replaces theirs, knowingly
-    conflict = event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)}
-    return _render_edit(event, form, conflict=conflict), 409
-
-
-@bp.get("/events/<slug:slug>/delete")
-def delete_form(slug: str):
-    return _render_delete(get_event_or_404(slug), DeleteEventForm())
-
-
-def _render_delete(event: Event, form: DeleteEventForm) -> str:
+def delete_page(form: DeleteEventForm, event: Event, refusal=None) -> str:
     return render_template(
         "events/delete.html",
         form=form,
         event=event,
         owner=has_owner_access(event),
-        invitees=notices.invitee_count(event),
+        invitees=invitee_count(event),
+        refusal=refusal,
     )
 
 
+@bp.get("/events/<slug:slug>/delete")
+def delete_form(slug: str):
+    return delete_page(DeleteEventForm(), get_event_or_404(slug))
+
+
 @bp.post("/events/<slug:slug>/delete")
-@rate_limits.wrong_passwords
 def delete(slug: str):
     event = get_event_or_404(slug)
     form = DeleteEventForm()
-    form.validate()
-    refusal = authorize(event, form.password)
-    if refusal is None:
-        title = event.title
-        invitees = notices.reachable_addresses(event) if form.notify.data else []
-        tombstone = service.delete_event(event, event_uid(event.slug, event.id, calendar_domain()))
-        drop_owner_access(slug)
-        flash(f"“{title}” is deleted. Its link no longer works.")
-        for sentence in notices.tell_cancelled(tombstone, invitees):
-            flash(sentence)
-        return redirect(url_for(".index"), 303)
-    return _render_delete(event, form), *refusal
+    with showing_again(delete_page, form, event=event):
+        authorize(event, form)
+    flash_all(service.delete_event(event, notify=form.notify.data))
+    drop_owner_access(slug)
+    return redirect(url_for(".index"), 303)

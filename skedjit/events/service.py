@@ -1,62 +1,40 @@
 """Event operations: the one place that writes events and commits."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..calendar import calendar_domain
+from ..calendar import event_uid
+from ..database import committed
 from ..extensions import db
+from ..invites import notices
 from ..models import Event
 from ..models import Tombstone
 from ..models import utcnow
 from ..passwords import hash_password
+from ..refusals import Refused
 from ..slugs import new_slug
-from .freshness import announce_change
-from .freshness import forget_here
 
 SLUG_ATTEMPTS = 8
-
-
-class EditConflictError(Exception):
-    """Someone else saved the event after this edit began."""
-
-
 #: How long the .ics of a deleted event keeps telling calendars it is cancelled.
 TOMBSTONE_DAYS = 30
 
 
+class EditConflictError(Refused):
+    """Someone else saved the event after this edit began."""
+
+    status = 409
+
+
 class SlugsExhaustedError(RuntimeError):
     """Every slug tried was taken; practically impossible unless the table is full."""
-
-
-@contextmanager
-def committed() -> Iterator[None]:
-    """One transaction: committed when the block ends, rolled back if it raises."""
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-
-
-@contextmanager
-def changing_event(slug: str) -> Iterator[None]:
-    """One transaction that changes an event: committed and announced, or rolled back.
-
-    Every process is told on commit (PostgreSQL NOTIFY); this one forgets its
-    copy at once.
-    """
-    with committed():
-        yield
-        announce_change(slug)
-    forget_here(slug)
 
 
 def find_event(slug: str) -> Event | None:
@@ -64,56 +42,70 @@ def find_event(slug: str) -> Event | None:
     return db.session.execute(select(Event).where(Event.slug == slug)).scalar_one_or_none()
 
 
-def create_event(fields: dict, password: str, rounds: int) -> Event:
-    """Store a new event under a fresh slug, retrying when a slug is taken."""
-    password_hash = hash_password(password, rounds)  # slow; before the transaction
+def _rounds() -> int:
+    return current_app.config["BCRYPT_ROUNDS"]
+
+
+def create_event(details: dict, password: str) -> tuple[Event, list[str]]:
+    """Store a new event under a fresh slug and send the owner's receipt; what to tell them."""
+    password_hash = hash_password(password, _rounds())  # slow; before the transaction
     for _ in range(SLUG_ATTEMPTS):
         slug = new_slug()
         if db.session.scalar(select(exists().where(Tombstone.slug == slug))):
             continue  # a deleted event's calendar still answers there
-        event = Event(slug=slug, password_hash=password_hash, **fields)
+        event = Event(slug=slug, password_hash=password_hash, **details)
         db.session.add(event)
         try:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()
             continue
-        return event
+        receipt = notices.send_receipt(event)
+        return event, [receipt] if receipt else []
     raise SlugsExhaustedError(f"no free slug after {SLUG_ATTEMPTS} attempts")
 
 
-def update_event(event: Event, fields: dict, new_password: str | None, rounds: int) -> Event:
-    """Apply changes to an event; a new password voids other browsers' access."""
-    password_hash = hash_password(new_password, rounds) if new_password else None
+def edit_event(
+    event: Event, details: dict, version: int, new_password: str | None, notify: bool
+) -> list[str]:
+    """Change the event as of `version`, and tell invitees if asked; what to tell the owner.
+
+    A new password voids other browsers' owner access. EditConflictError when the
+    event has changed since `version`.
+    """
+    if version != event.version:
+        raise EditConflictError
+    password_hash = hash_password(new_password, _rounds()) if new_password else None
+    before = notices.what_invitees_see(event)
     try:
-        with changing_event(event.slug):
-            for name, value in fields.items():
-                setattr(event, name, value)
+        with committed():
+            event.change(**details)
             if password_hash:
                 event.password_hash = password_hash
                 event.password_version += 1
-    except StaleDataError as error:  # the version column moved under this write
+    except StaleDataError as error:  # the version moved under this write
         raise EditConflictError from error
-    return event
+    return notices.tell_changed(event, before) if notify else []
 
 
-def delete_event(event: Event, uid: str) -> Tombstone:
-    """Delete an event, keeping only the tombstone that tells calendars it is cancelled."""
-    slug = event.slug
+def delete_event(event: Event, notify: bool) -> list[str]:
+    """Delete the event, keeping the tombstone that tells calendars; what to tell the owner."""
     tombstone = Tombstone(
-        slug=slug,
-        uid=uid,
+        slug=event.slug,
+        uid=event_uid(event.slug, event.id, calendar_domain()),
         sequence=event.version,  # the live event's SEQUENCE is version - 1
         title=event.title,
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         timezone=event.timezone,
     )
-    with changing_event(slug):
+    invitees = notices.reachable_addresses(event) if notify else []
+    with committed():
         prune_tombstones()
         db.session.delete(event)
         db.session.add(tombstone)
-    return tombstone
+    deleted = f"“{tombstone.title}” is deleted. Its link no longer works."
+    return [deleted, *notices.tell_cancelled(tombstone, invitees)]
 
 
 def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:

@@ -16,6 +16,7 @@ from itsdangerous import URLSafeSerializer
 from ..calendar import cancelled_calendar
 from ..calendar import event_calendar
 from ..calendar import ics_filename
+from ..links import event_url
 from ..mail import Message
 from ..mail import header_text
 from ..models import Event
@@ -23,6 +24,7 @@ from ..models import Invitee
 from ..models import Tombstone
 from ..timezones import format_day
 from ..timezones import format_end
+from ..timezones import format_span
 from ..timezones import format_when
 from ..timezones import to_local
 
@@ -37,6 +39,8 @@ class Facts:
     day: str
     when: str
     until: str | None
+    #: The start and the end together, as one line says them.
+    span: str
     location: str
     description: str
     url: str | None
@@ -50,14 +54,11 @@ def facts_of(event: Event | Tombstone, url: str | None = None) -> Facts:
         day=format_day(to_local(event.starts_at, event.timezone)),
         when=format_when(event.starts_at, event.timezone),
         until=until,
+        span=format_span(event.starts_at, event.ends_at, event.timezone),
         location=getattr(event, "location", ""),
         description=getattr(event, "description", ""),
         url=url,
     )
-
-
-def event_url(event: Event) -> str:
-    return url_for("events.view", slug=event.slug, _external=True)
 
 
 def _serializer() -> URLSafeSerializer:
@@ -88,7 +89,7 @@ class Batch:
 
     def __init__(self, event: Event):
         self.event = event
-        self.url = event_url(event)
+        self.url = event_url(event.slug)
         self.facts = facts_of(event, self.url)
         self.ics = event_calendar(event, self.url).to_ical()
 
@@ -128,7 +129,7 @@ def cancellations(tombstone: Tombstone, addresses: list[str]) -> list[Message]:
 
 def receipt(event: Event, address: str) -> Message:
     """The owner's receipt: the link, and how to change the event (never the password)."""
-    facts = facts_of(event, event_url(event))
+    facts = facts_of(event, event_url(event.slug))
     links = {
         "edit": url_for("events.edit_form", slug=event.slug, _external=True),
         "delete": url_for("events.delete_form", slug=event.slug, _external=True),

@@ -6,10 +6,10 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from ..events.forms import NoControlCharacters
-from ..events.forms import PasswordForm
-from ..events.forms import normalize_newlines
-from .addresses import check_addresses
+from ..addresses import check_addresses
+from ..forms import NoControlCharacters
+from ..forms import PasswordForm
+from ..forms import normalize_newlines
 
 #: Most addresses one invitation form sends to.
 PER_REQUEST = 20

@@ -7,13 +7,17 @@ is committed, and returns a Report: whom it reached, and why the others failed.
 from dataclasses import dataclass
 from dataclasses import field
 
+from ..addresses import address_key
 from ..mail import mail_enabled
 from ..mail import send_each
 from ..models import Event
 from ..models import Tombstone
+from ..refusals import Refused
 from . import emails
 from . import service
-from .addresses import address_key
+
+#: Seconds after which a failed send may be tried again.
+RETRY_AFTER = 60
 
 
 @dataclass
@@ -45,10 +49,21 @@ class Report:
         return sentences
 
 
+class NotAllSentError(Refused):
+    """Some invitations could not be sent; the report says which and why."""
+
+    status = 503
+
+    def __init__(self, report: "Report"):
+        super().__init__(None, {"Retry-After": str(RETRY_AFTER)})
+        self.report = report
+
+
 def invite(event: Event, addresses: list[str], note: str) -> Report:
     """Email the event to the addresses and keep them on its invite list.
 
-    Raises service.AllowanceError, sending nothing, when the day's allowance is short.
+    Raises service.AllowanceError, sending nothing, when the day's allowance is short,
+    and NotAllSentError when some were not sent.
     """
     unsubscribed = service.unsubscribed_keys(event.id, addresses)
     skipped = [address for address in addresses if address_key(address) in unsubscribed]
@@ -62,7 +77,10 @@ def invite(event: Event, addresses: list[str], note: str) -> Report:
     addresses = [invitee.address for invitee in invitees]  # as first kept
     service.record_sending(event.id, addresses, failures, invited=True)
     service.give_back_allowance(event.id, len(failures))
-    return Report.of(addresses, failures, skipped)
+    report = Report.of(addresses, failures, skipped)
+    if failures:
+        raise NotAllSentError(report)
+    return report
 
 
 def invitee_count(event: Event) -> int:
@@ -83,7 +101,7 @@ def tell_changed(event: Event, before: emails.Facts) -> list[str]:
         (label, old, new)
         for label, old, new in (
             ("Title", before.title, after.title),
-            ("When", _span(before), _span(after)),
+            ("When", before.span, after.span),
             ("Where", before.location or "(no place given)", after.location or "(no place given)"),
         )
         if old != new
@@ -94,10 +112,6 @@ def tell_changed(event: Event, before: emails.Facts) -> list[str]:
     failures = send_each(emails.Batch(event).change_notices(invitees, changes))
     service.record_sending(event.id, addresses, failures, invited=False)
     return Report.of(addresses, failures).summary("The change was")
-
-
-def _span(facts: emails.Facts) -> str:
-    return f"{facts.when} until {facts.until}" if facts.until else facts.when
 
 
 def reachable_addresses(event: Event) -> list[str]:

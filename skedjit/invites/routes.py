@@ -8,12 +8,13 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
-from .. import rate_limits
-from ..events.access import has_owner_access
-from ..events.routes import authorize
-from ..events.routes import get_event_or_404
 from ..extensions import csrf
+from ..guards import authorize
+from ..guards import get_event_or_404
 from ..mail import mail_enabled
+from ..models import Event
+from ..owner_access import has_owner_access
+from ..refusals import showing_again
 from ..timezones import format_day
 from ..timezones import to_local
 from . import notices
@@ -24,9 +25,6 @@ from .forms import InviteForm
 
 bp = Blueprint("invites", __name__)
 
-#: Seconds after which a failed send may be tried again.
-RETRY_AFTER = 60
-
 
 @bp.before_request
 def email_is_on():
@@ -35,10 +33,14 @@ def email_is_on():
         abort(404)
 
 
-def _render(event, form: InviteForm, status: int = 200, headers=None, **context):
+def invite_page(form: InviteForm, event: Event, refusal=None) -> str:
     owner = has_owner_access(event)
+    report = None
+    if isinstance(refusal, notices.NotAllSentError):
+        report, refusal = refusal.report, None
+        form.addresses.data = "\n".join(report.failed)  # ready to send again
     invitees = service.list_invitees(event.id) if owner else []
-    body = render_template(
+    return render_template(
         "invites/invite.html",
         event=event,
         form=form,
@@ -47,9 +49,9 @@ def _render(event, form: InviteForm, status: int = 200, headers=None, **context)
         invited_on={i.id: format_day(to_local(i.invited_at, event.timezone)) for i in invitees},
         per_request=PER_REQUEST,
         per_day=service.PER_DAY,
-        **context,
+        refusal=refusal,
+        report=report,
     )
-    return body, status, headers or {}
 
 
 @bp.get("/events/<slug:slug>/invite")
@@ -58,27 +60,16 @@ def invite_form(slug: str):
     form = InviteForm()
     if request.args.get("again") == "failed" and has_owner_access(event):
         form.addresses.data = "\n".join(service.failed_addresses(event.id))
-    return _render(event, form)
+    return invite_page(form, event)
 
 
 @bp.post("/events/<slug:slug>/invite")
-@rate_limits.wrong_passwords
 def invite(slug: str):
     event = get_event_or_404(slug)
     form = InviteForm()
-    valid = form.validate()
-    refusal = authorize(event, form.password)
-    if refusal is not None or not valid:
-        return _render(event, form, *(refusal or (400, {})))
-    try:
+    with showing_again(invite_page, form, event=event):
+        authorize(event, form)
         report = notices.invite(event, form.checked, form.note.data or "")
-    except service.AllowanceError as short:
-        return _render(
-            event, form, 429, {"Retry-After": str(short.seconds)}, refusal=short.sentence
-        )
-    if report.failed:
-        form.addresses.data = "\n".join(report.failed)  # ready to send again
-        return _render(event, form, 503, {"Retry-After": str(RETRY_AFTER)}, report=report)
     for sentence in report.summary("Invitation"):
         flash(sentence)
     return redirect(url_for(".invite_form", slug=slug), 303)

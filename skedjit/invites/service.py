@@ -17,42 +17,42 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
 
-from ..events.service import committed
+from ..addresses import address_key
+from ..database import committed
 from ..extensions import db
 from ..models import Event
 from ..models import Invitee
 from ..models import utcnow
-from ..rate_limits import describe_wait
-from .addresses import address_key
+from ..refusals import Refused
+from ..text import describe_wait
 
 #: Most invitation emails one event sends in a day (a window that opens with the first).
 PER_DAY = 50
 DAY = timedelta(days=1)
 EVENTS = Event.__table__
-#: The bookkeeping is not a change to the event: its `updated_at` stays.
-UNCHANGED = {"updated_at": EVENTS.c.updated_at}
 
 
-class AllowanceError(Exception):
+class AllowanceError(Refused):
     """Sending these would go over the event's daily allowance; nothing was sent."""
 
-    def __init__(self, wanted: int, left: int, seconds: int):
-        super().__init__(wanted, left)
-        self.wanted, self.left, self.seconds = wanted, left, max(1, seconds)
+    status = 429
 
-    @property
-    def sentence(self) -> str:
-        wait = describe_wait(self.seconds)
-        if not self.left:
-            return (
+    def __init__(self, wanted: int, left: int, seconds: int):
+        seconds = max(1, seconds)
+        wait = describe_wait(seconds)
+        if not left:
+            sentence = (
                 f"This event has sent its {PER_DAY} invitations for today. "
                 f"You can send more in {wait}."
             )
-        return (
-            f"This event can send {self.left} more invitation{'s' if self.left != 1 else ''} "
-            f"today ({PER_DAY} a day), not {self.wanted}. Remove some addresses, "
-            f"or send the rest in {wait}."
-        )
+        else:
+            sentence = (
+                f"This event can send {left} more invitation{'s' if left != 1 else ''} "
+                f"today ({PER_DAY} a day), not {wanted}. Remove some addresses, "
+                f"or send the rest in {wait}."
+            )
+        super().__init__(sentence, {"Retry-After": str(seconds)})
+        self.wanted, self.left = wanted, left
 
 
 def list_invitees(event_id: int) -> list[Invitee]:
@@ -110,7 +110,6 @@ def take_allowance(event_id: int, wanted: int, now: datetime | None = None) -> N
             .values(
                 invites_counted=case((new_day, wanted), else_=EVENTS.c.invites_counted + wanted),
                 invites_counted_since=case((new_day, literal(now, since.type)), else_=since),
-                **UNCHANGED,
             )
         ).rowcount
         if taken:
@@ -131,9 +130,7 @@ def give_back_allowance(event_id: int, unsent: int) -> None:
         db.session.execute(
             update(EVENTS)
             .where(EVENTS.c.id == event_id)
-            .values(
-                invites_counted=case((counted > unsent, counted - unsent), else_=0), **UNCHANGED
-            )
+            .values(invites_counted=case((counted > unsent, counted - unsent), else_=0))
         )
 
 

@@ -1,0 +1,160 @@
+"""Form primitives every blueprint uses: fields, filters, checks and the password form."""
+
+import unicodedata
+
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import IntegerField
+from wtforms import PasswordField
+from wtforms.fields import DateField
+from wtforms.fields import TimeField
+from wtforms.validators import Optional
+from wtforms.validators import StopValidation
+from wtforms.validators import ValidationError
+
+from .addresses import AddressError
+from .addresses import check_address
+from .passwords import MAX_BYTES
+from .passwords import MIN_BYTES
+from .text import is_noncharacter
+from .text import shown_in_html
+
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def normalize_newlines(value):
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip() if value else value
+
+
+class Form(FlaskForm):
+    """A form whose fields show typed text back without a code point HTML forbids.
+
+    A refused control character comes back as a visible U+FFFD (what browsers make
+    of NUL anyway), so the person can see where it was.
+    """
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            html = super().render_field(field, render_kw)
+            return Markup(shown_in_html(html))  # noqa: S704 (escaped HTML, code points swapped)
+
+
+class NoControlCharacters:
+    """Refuse NUL, other control characters and noncharacters; newline and tab if allowed.
+
+    Noncharacters are refused only in text that pages show (HTML may not carry them),
+    not in passwords: one chosen with them must still open its event.
+    """
+
+    def __init__(self, allow: str = "", shown: bool = True):
+        self.allow = set(allow)
+        self.shown = shown
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        for char in value:
+            if char in self.allow:
+                continue
+            if unicodedata.category(char) in ("Cc", "Cs"):
+                raise StopValidation(
+                    "This contains an invisible control character "
+                    f"(U+{ord(char):04X}). Remove it and try again."
+                )
+            if self.shown and is_noncharacter(char):
+                raise StopValidation(
+                    f"This contains U+{ord(char):04X}, which is not a character. "
+                    "Remove it and try again."
+                )
+
+
+class _BlankIsMissing:
+    """Treat an empty input as missing, so only 'required' is said of it."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            self.raw_data = []  # so InputRequired, which looks at raw input, sees none
+            return
+        super().process_formdata(valuelist)
+
+
+class LocalDateField(_BlankIsMissing, DateField):
+    """A calendar date, <input type="date">."""
+
+
+class LocalTimeField(_BlankIsMissing, TimeField):
+    """A wall-clock time, <input type="time">."""
+
+
+class WholeNumberField(IntegerField):
+    """An integer input that says plainly when it is not a whole number."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            self.data = int(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError("Enter a whole number, e.g. 2.") from None
+
+
+class CountBetween:
+    """A whole number within bounds; says nothing more when it is not a number at all."""
+
+    def __init__(self, low: int, high: int, message: str):
+        self.low, self.high, self.message = low, high, message
+
+    def __call__(self, form, field):
+        if field.data is not None and not self.low <= field.data <= self.high:
+            raise ValidationError(self.message)
+
+
+def plausible_year(form, field):
+    if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
+        raise ValidationError(f"Choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+
+
+def skipped_time_message(clock, zone: str) -> str:
+    return (
+        f"{clock:%H:%M} does not exist on that day in {zone}: "
+        "the clocks go forward then. Choose another time."
+    )
+
+
+def password_length(form, field):
+    """Refuse passwords bcrypt cannot take whole (it looks only at 72 bytes)."""
+    size = len((field.data or "").encode())
+    if field.data and size > MAX_BYTES:
+        raise ValidationError(
+            f"Passwords can be at most {MAX_BYTES} bytes ({size} given): "
+            "that is 72 plain letters, fewer with accents or emoji."
+        )
+
+
+def new_password_length(form, field):
+    password_length(form, field)
+    if field.data and len(field.data.encode()) < MIN_BYTES:
+        raise ValidationError(f"Use at least {MIN_BYTES} characters.")
+
+
+def email_address(form, field):
+    """Check an optional address, keeping it in its checked form."""
+    if field.data:
+        try:
+            field.data = check_address(field.data)
+        except AddressError as error:
+            raise ValidationError(str(error)) from None
+
+
+class PasswordForm(Form):
+    """The event's current password (not needed with owner access)."""
+
+    password = PasswordField(
+        "Event password", validators=[Optional(), NoControlCharacters(shown=False), password_length]
+    )
