@@ -1,8 +1,7 @@
-"""RSVP forms: a friend's answer, and the owner's answer settings."""
+"""Answer forms: a friend's answer, and the owner's answer settings."""
 
 from wtforms import BooleanField
 from wtforms import HiddenField
-from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -11,44 +10,20 @@ from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
-from wtforms.validators import ValidationError
 
-from ..events.forms import Form
-from ..events.forms import LocalDateField
-from ..events.forms import LocalTimeField
-from ..events.forms import NoControlCharacters
-from ..events.forms import normalize_newlines
-from ..events.forms import plausible_year
-from ..events.forms import skipped_time_message
-from ..events.forms import strip
+from ..forms import CountBetween
+from ..forms import Form
+from ..forms import LocalDateField
+from ..forms import LocalTimeField
+from ..forms import NoControlCharacters
+from ..forms import WholeNumberField
+from ..forms import normalize_newlines
+from ..forms import plausible_year
+from ..forms import skipped_time_message
+from ..forms import strip
+from ..refusals import FormInvalid
 from ..timezones import NonexistentTimeError
 from ..timezones import to_utc
-
-
-class WholeNumberField(IntegerField):
-    """An integer input that says plainly when it is not a whole number."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = int(valuelist[0])
-        except ValueError:
-            self.data = None
-            raise ValueError("Enter a whole number, e.g. 2.") from None
-
-
-class CountBetween:
-    """A whole number within bounds; says nothing more when it is not a number at all."""
-
-    def __init__(self, low: int, high: int, message: str):
-        self.low, self.high, self.message = low, high, message
-
-    def __call__(self, form, field):
-        if field.data is not None and not self.low <= field.data <= self.high:
-            raise ValidationError(self.message)
-
 
 RESPONSE_CHOICES = [
     SelectChoice("yes", "Going"),
@@ -58,7 +33,10 @@ RESPONSE_CHOICES = [
 
 
 class RsvpForm(Form):
-    """A friend's answer."""
+    """A friend's answer: no CSRF token, since the page is the same for every friend."""
+
+    class Meta:
+        csrf = False
 
     name = StringField(
         "Your name",
@@ -127,8 +105,8 @@ class AnswerSettingsForm(Form):
             valid = False
         return valid
 
-    def settings(self, zone: str) -> dict | None:
-        """The validated settings, the deadline in UTC; None if the deadline does not exist."""
+    def settings(self, zone: str) -> dict:
+        """The validated settings, the deadline in UTC; FormInvalid if that time does not exist."""
         deadline = None
         if self.deadline_date.data:
             try:
@@ -137,7 +115,7 @@ class AnswerSettingsForm(Form):
                 self.deadline_time.errors.append(
                     skipped_time_message(self.deadline_time.data, zone)
                 )
-                return None
+                raise FormInvalid from None
         return {
             "capacity": self.capacity.data,
             "rsvp_deadline": deadline,

@@ -1,4 +1,4 @@
-"""RSVP operations: the one place that writes answers and commits.
+"""Answer operations: the one place that writes answers and commits.
 
 Every write first bumps the event's `answers_version` with an UPDATE. That
 takes the event's row lock on PostgreSQL and the write lock on SQLite, so
@@ -6,8 +6,6 @@ two friends taking the last place at once are served one after the other
 and the capacity holds.
 """
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,40 +14,46 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
-from ..events.service import changing_event
+from ..database import committed
 from ..extensions import db
 from ..models import Event
 from ..models import Rsvp
+from ..models import answers_open
+from ..models import headcount
 from ..models import utcnow
+from ..refusals import Refused
+from .tokens import hash_token
+from .tokens import new_token
+
+EVENTS = Event.__table__
 
 
-class AnswersClosedError(Exception):
+class AnswersClosedError(Refused):
     """The event takes no more answers (closed by hand or past its deadline)."""
 
+    status = 409
 
-class EventFullError(Exception):
+    def __init__(self):
+        super().__init__("Answers are closed for this event; the answers given stay visible.")
+
+
+class EventFullError(Refused):
     """A new or raised 'going' would take the headcount past the capacity."""
+
+    status = 409
+    field = "response"
+
+    def __init__(self):
+        super().__init__("The event is full — you can still answer maybe.")
 
 
 @dataclass(frozen=True)
-class Answers:
+class Settings:
     """The answer settings of an event, read under its lock."""
 
     capacity: int | None
     deadline: datetime | None
     closed: bool
-
-    def are_open(self, now: datetime) -> bool:
-        return not self.closed and (self.deadline is None or now < self.deadline)
-
-
-def new_token() -> str:
-    """A secret that lets one browser (or its link) change one answer."""
-    return secrets.token_urlsafe(24)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find_rsvp(event_id: int, token: str | None) -> Rsvp | None:
@@ -67,7 +71,10 @@ def list_rsvps(event_id: int) -> list[Rsvp]:
 
 
 def going_headcount(event_id: int, leaving_out: int | None = None) -> int:
-    """People going, extra guests included, optionally without one answer."""
+    """People going, extra guests included, optionally without one answer.
+
+    The SQL form of models.headcount(), summed over the event's answers.
+    """
     query = select(func.coalesce(func.sum(1 + Rsvp.guests), 0)).where(
         Rsvp.event_id == event_id, Rsvp.response == "yes"
     )
@@ -76,34 +83,32 @@ def going_headcount(event_id: int, leaving_out: int | None = None) -> int:
     return db.session.scalar(query)
 
 
-def _lock_answers(event_id: int) -> Answers:
+def _lock_answers(event_id: int) -> Settings:
     """Bump the answers' version, which locks the event until commit; read its settings."""
-    events = Event.__table__
     row = db.session.execute(
-        update(events)
-        .where(events.c.id == event_id)
-        .values(answers_version=events.c.answers_version + 1)
-        .returning(events.c.capacity, events.c.rsvp_deadline, events.c.rsvps_closed)
+        update(EVENTS)
+        .where(EVENTS.c.id == event_id)
+        .values(answers_version=EVENTS.c.answers_version + 1)
+        .returning(EVENTS.c.capacity, EVENTS.c.rsvp_deadline, EVENTS.c.rsvps_closed)
     ).one_or_none()
     if row is None:
         raise LookupError("the event is gone")
-    return Answers(capacity=row[0], deadline=row[1], closed=row[2])
+    return Settings(capacity=row[0], deadline=row[1], closed=row[2])
 
 
 def answer(
     event: Event, fields: dict, token: str | None, now: datetime | None = None
 ) -> tuple[Rsvp, str]:
     """Add an answer, or change the one the token holds; returns it and its token."""
-    with changing_event(event.slug):
+    with committed():
         settings = _lock_answers(event.id)
-        if not settings.are_open(now or utcnow()):
+        if not answers_open(settings.closed, settings.deadline, now or utcnow()):
             raise AnswersClosedError
         rsvp = find_rsvp(event.id, token)
-        headcount = 1 + fields["guests"] if fields["response"] == "yes" else 0
-        raised = headcount > (rsvp.headcount if rsvp else 0)
-        if settings.capacity is not None and raised:
+        wanted = headcount(fields["response"], fields["guests"])
+        if settings.capacity is not None and wanted > (rsvp.headcount if rsvp else 0):
             others = going_headcount(event.id, leaving_out=rsvp.id if rsvp else None)
-            if others + headcount > settings.capacity:
+            if others + wanted > settings.capacity:
                 raise EventFullError
         if rsvp is None:
             token = new_token()
@@ -126,7 +131,7 @@ def remove(event: Event, rsvp_id: int) -> bool:
 
 
 def _remove(event: Event, which) -> bool:
-    with changing_event(event.slug):
+    with committed():
         _lock_answers(event.id)
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
     return bool(removed)
@@ -134,7 +139,6 @@ def _remove(event: Event, which) -> bool:
 
 def update_settings(event: Event, settings: dict) -> None:
     """Change capacity, deadline, closing and the guest list's visibility."""
-    events = Event.__table__
-    with changing_event(event.slug):
+    with committed():
         _lock_answers(event.id)
-        db.session.execute(update(events).where(events.c.id == event.id).values(**settings))
+        db.session.execute(update(EVENTS).where(EVENTS.c.id == event.id).values(**settings))

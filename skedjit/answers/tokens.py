@@ -1,4 +1,11 @@
-"""The signed cookie in which a browser keeps the secret of its answer to one event."""
+"""The secret that identifies one friend's answer, and the signed cookie a browser keeps it in.
+
+The secret is stored only as its hash. The cookie is sent only to that event's pages,
+and never on a cross-site POST (SameSite=Lax), so the answer form needs no CSRF token.
+"""
+
+import hashlib
+import secrets
 
 from flask import current_app
 from flask import request
@@ -6,6 +13,15 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
 
 COOKIE_DAYS = 180
+
+
+def new_token() -> str:
+    """A secret that lets one browser (or its link) change one answer."""
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def cookie_name(slug: str) -> str:

@@ -2,9 +2,11 @@
 
 The event page reuses the rows it has read while the database says nothing
 changed: on SQLite by `PRAGMA data_version` (it moves whenever another
-connection commits), checked on every request; on PostgreSQL by LISTEN/NOTIFY
-(every write to an event notifies its slug on commit), heard by one thread per
-process. While that thread has no live connection, nothing is reused.
+connection commits), checked on every request; on PostgreSQL by LISTEN/NOTIFY:
+triggers on the tables the page shows notify the event's slug on every insert,
+update and delete, whoever writes, and one thread per process hears them. While
+that thread has no live connection, nothing is reused. A commit made by this
+process drops its rows at once.
 """
 
 import logging
@@ -12,16 +14,20 @@ import os
 import select
 import sqlite3
 import threading
-from collections import OrderedDict
 
+from cachetools import LRUCache
 from flask import Flask
 from flask import current_app
-from sqlalchemy import text
+from flask import has_app_context
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
-from ..extensions import db
-from ..extensions import read_engine
+from ..database import read_engine
+from .data import EventPage
+from .data import read_event_page
 
+#: The channel the triggers notify (migration "notify every change to an event").
 CHANNEL = "skedjit_events"
 HEARTBEAT_SECONDS = 5.0
 RECONNECT_SECONDS = (0.2, 30.0)  # first wait, longest wait
@@ -34,28 +40,20 @@ class EventRows:
     """Rows cached by slug; every invalidation moves `generation` so late puts are refused."""
 
     def __init__(self, size: int):
-        self.size = size
         self.generation = 0
         self.enabled = False
-        self._rows: OrderedDict[str, object] = OrderedDict()
+        self._rows: LRUCache[str, EventPage] = LRUCache(size)
         self._lock = threading.Lock()
 
-    def get(self, slug: str):
+    def get(self, slug: str) -> EventPage | None:
         with self._lock:
-            row = self._rows.get(slug)
-            if row is not None:
-                self._rows.move_to_end(slug)
-            return row
+            return self._rows.get(slug)
 
-    def put(self, slug: str, row, generation: int) -> None:
+    def put(self, slug: str, row: EventPage, generation: int) -> None:
         """Keep a row read while `generation` was current, unless something changed since."""
         with self._lock:
-            if not self.enabled or generation != self.generation:
-                return
-            self._rows[slug] = row
-            self._rows.move_to_end(slug)
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
+            if self.enabled and generation == self.generation:
+                self._rows[slug] = row
 
     def forget(self, slug: str) -> None:
         with self._lock:
@@ -109,6 +107,7 @@ class PostgresListener:
         self.rows = rows
         self._pid: int | None = None
         self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
         self._stop = threading.Event()
         self._wake_read, self._wake_write = -1, -1
         self.connected = threading.Event()
@@ -116,14 +115,16 @@ class PostgresListener:
 
     def check(self) -> None:
         if self._pid != os.getpid():  # first use, or a fork copied a dead thread
-            self._start()
+            with self._start_lock:  # the request threads of a new worker all get here at once
+                if self._pid != os.getpid():
+                    self._start()
 
     def _start(self) -> None:
-        self._pid = os.getpid()
         self._stop.clear()
         self._wake_read, self._wake_write = os.pipe()
         self._thread = threading.Thread(target=self._run, name="skedjit-listen", daemon=True)
         self._thread.start()
+        self._pid = os.getpid()
 
     def _connect(self):
         args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
@@ -178,46 +179,38 @@ class PostgresListener:
 
 def init_app(app: Flask) -> None:
     """Give the app its row cache and the watch that keeps it fresh."""
-    rows = EventRows(app.config["EVENT_PAGE_CACHE_SIZE"])
+    rows = EventRows(max(app.config["EVENT_PAGE_CACHE_SIZE"], 1))
     with app.app_context():
-        engine = read_engine.engine
+        engine = read_engine()
     watch = None
-    if (
-        rows.size > 0
-        and engine.dialect.name == "sqlite"
-        and engine.url.database
-        not in (
-            None,
-            "",
-            ":memory:",
-        )
-    ):
-        watch = SQLiteWatch(engine.url.database, rows)
-    elif rows.size > 0 and engine.dialect.name == "postgresql":
-        watch = PostgresListener(engine, rows)
+    if app.config["EVENT_PAGE_CACHE_SIZE"] > 0:
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            watch = SQLiteWatch(engine.url.database, rows)
+        elif engine.dialect.name == "postgresql":
+            watch = PostgresListener(engine, rows)
     app.extensions[KEY] = (rows, watch)
 
 
-def cached_rows() -> EventRows | None:
-    """This process's row cache, checked for changes; None when rows are not cached."""
+def find_event_page(slug: str, cached: bool = True) -> EventPage | None:
+    """The event's page data, from this process's fresh rows or two SELECTs; None if unknown."""
     rows, watch = current_app.extensions[KEY]
-    if watch is None:
-        return None
+    if watch is None or not cached:
+        return read_event_page(slug)
     watch.check()
-    return rows
+    row = rows.get(slug)
+    if row is None:
+        generation = rows.generation  # taken before the read: a change during it wins
+        row = read_event_page(slug)
+        if row is not None:
+            rows.put(slug, row, generation)
+    return row
 
 
-def announce_change(slug: str) -> None:
-    """Tell every process that the event changes; call inside the writing transaction."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("SELECT pg_notify(:channel, :slug)"), {"channel": CHANNEL, "slug": slug}
-        )
-
-
-def forget_here(slug: str) -> None:
-    """Drop the event's row from this process's cache at once (after a commit)."""
-    current_app.extensions[KEY][0].forget(slug)
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(_session) -> None:
+    """This process's own commits drop its rows at once, before any notification arrives."""
+    if has_app_context() and KEY in current_app.extensions:
+        current_app.extensions[KEY][0].forget_all()
 
 
 def close(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""What sharing an event says: its absolute link, preview texts, a mailto: link and a QR code."""
+"""What sharing an event says: preview texts, a mailto: link, a QR code and calendar links."""
 
 import io
 from dataclasses import dataclass
@@ -6,9 +6,13 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import segno
-from flask import url_for
 
-from ..events.page import EventPage
+from ..calendar import CalendarLinks
+from ..calendar import calendar_links_for
+from ..links import event_url
+from ..links import ics_url
+from ..timezones import format_span
+from .data import EventPage
 
 INVITED = "You're invited"
 DETAILS_HIDDEN = "Open the link to see the details."
@@ -34,18 +38,13 @@ class Invitation:
         )
 
 
-def event_url(slug: str) -> str:
-    """The event's absolute link, on the host and scheme the request came to."""
-    return url_for("events.view", slug=slug, _external=True)
-
-
 def invitation(event: EventPage) -> Invitation:
     """The invitation to an event; with hidden previews it names no title, time or place."""
     url = event_url(event.slug)
     if event.hide_preview:
         body = EMAIL_LINE_BREAK.join([f"{INVITED}! {DETAILS_HIDDEN}", "", url])
         return Invitation(url, INVITED, DETAILS_HIDDEN, body)
-    time = f"{event.when} until {event.until}" if event.until else event.when
+    time = format_span(event.starts_at, event.ends_at, event.timezone)
     text = f"{time} · {event.location}" if event.location else time
     lines = [f"When: {time}"]
     if event.location:
@@ -74,3 +73,8 @@ def qr_pixels(url: str) -> int:
     """The width (and height) of the URL's QR code image, in CSS pixels."""
     width, _ = qr_code(url).symbol_size(scale=QR_SCALE, border=QR_BORDER)
     return width
+
+
+def calendar_links(event: EventPage) -> CalendarLinks:
+    """The event page's add-to-calendar links; the same for every viewer on this host."""
+    return calendar_links_for(event, event_url(event.slug), ics_url(event.slug))

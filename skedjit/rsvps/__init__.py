@@ -1,5 +1,5 @@
-"""Friends' answers: whether they come, and the owner's settings for them.
+"""The rsvps blueprint: friends answer, change and withdraw; the owner manages the answers."""
 
-The blueprint lives in `routes`; the event page reads the rest, so this
-package imports nothing by itself.
-"""
+from .routes import bp
+
+__all__ = ["bp"]

@@ -8,45 +8,41 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from .. import event_page
 from .. import rate_limits
-from ..events import page
-from ..events.access import has_owner_access
-from ..events.forms import PasswordForm
-from ..events.routes import authorize
-from ..events.routes import get_event_or_404
+from ..answers import service
+from ..answers.forms import AnswerSettingsForm
+from ..answers.forms import RsvpForm
+from ..answers.tokens import answer_token
+from ..answers.tokens import forget_answer
+from ..answers.tokens import remember_answer
+from ..extensions import csrf
+from ..forms import PasswordForm
+from ..guards import authorize
+from ..guards import get_event_or_404
+from ..guards import require_owner_access
+from ..models import Event
+from ..owner_access import has_owner_access
+from ..refusals import check_form
+from ..refusals import showing_again
 from ..timezones import to_local
-from . import service
-from .cookies import answer_token
-from .cookies import forget_answer
-from .cookies import remember_answer
-from .forms import AnswerSettingsForm
-from .forms import RsvpForm
 
 bp = Blueprint("rsvps", __name__)
 
-CLOSED = "Answers are closed for this event; the answers given stay visible."
-FULL = "The event is full — you can still answer maybe."
-
 
 @bp.post("/events/<slug:slug>/rsvp")
+@csrf.exempt  # anonymous, and guarded by cross_origin.py: the page carries no token
 @rate_limits.rsvps
 def answer(slug: str):
     event = get_event_or_404(slug)
     form = RsvpForm()
     token = form.token.data or answer_token(slug)
-    if not form.validate():
-        return page.render_answer_error(slug, form, 400)
-    try:
+    with showing_again(event_page.answer_page, form, slug=slug):
+        check_form(form)
         rsvp, token = service.answer(event, form.answer_fields(), token)
-    except service.AnswersClosedError:
-        return page.render_answer_error(slug, form, 409, CLOSED)
-    except service.EventFullError:
-        form.response.errors.append(FULL)
-        return page.render_answer_error(slug, form, 409)
     flash(f"Thanks, {rsvp.name}! Your answer is saved.")
     flash(url_for(".change", slug=slug, token=token, _external=True), "change-link")
-    response = redirect(url_for("events.view", slug=slug), 303)
-    return remember_answer(response, slug, token)
+    return remember_answer(redirect(url_for("events.view", slug=slug), 303), slug, token)
 
 
 @bp.get("/events/<slug:slug>/rsvp/<token>")
@@ -60,17 +56,17 @@ def change(slug: str, token: str):
 
 
 @bp.post("/events/<slug:slug>/rsvp/withdraw")
+@csrf.exempt  # as answer()
 @rate_limits.rsvps
 def withdraw(slug: str):
     event = get_event_or_404(slug)
-    token = request.form.get("token") or answer_token(slug)
-    if not service.withdraw(event, token):
+    if not service.withdraw(event, request.form.get("token") or answer_token(slug)):
         abort(404)
     flash("Your answer is withdrawn.")
     return forget_answer(redirect(url_for("events.view", slug=slug), 303), slug)
 
 
-def _settings_data(event) -> dict:
+def _settings_data(event: Event) -> dict:
     deadline = to_local(event.rsvp_deadline, event.timezone) if event.rsvp_deadline else None
     return {
         "capacity": event.capacity,
@@ -81,51 +77,45 @@ def _settings_data(event) -> dict:
     }
 
 
-def _render_answers(event, form, unlock, status=200, headers=None):
-    return (
-        render_template(
-            "rsvps/manage.html",
-            event=event,
-            form=form,
-            unlock=unlock,
-            owner=has_owner_access(event),
-            rsvps=service.list_rsvps(event.id),
-        ),
-        status,
-        headers or {},
+def answers_page(form, event: Event, settings=None, refusal=None) -> str:
+    """The owner's answers page; `form` is the password form or the settings form posted."""
+    owner = has_owner_access(event)
+    unlock = form if isinstance(form, PasswordForm) else PasswordForm()
+    if settings is None:
+        settings = form if isinstance(form, AnswerSettingsForm) else None
+    return render_template(
+        "rsvps/manage.html",
+        event=event,
+        form=settings or AnswerSettingsForm(data=_settings_data(event)),
+        unlock=unlock,
+        owner=owner,
+        rsvps=service.list_rsvps(event.id) if owner else [],
+        refusal=refusal,
     )
 
 
 @bp.get("/events/<slug:slug>/answers")
 def manage(slug: str):
-    event = get_event_or_404(slug)
-    form = AnswerSettingsForm(data=_settings_data(event))
-    return _render_answers(event, form, PasswordForm())
+    return answers_page(PasswordForm(), get_event_or_404(slug))
 
 
 @bp.post("/events/<slug:slug>/answers/unlock")
-@rate_limits.wrong_passwords
 def unlock(slug: str):
     event = get_event_or_404(slug)
-    password = PasswordForm()
-    password.validate()
-    refusal = authorize(event, password.password)
-    if refusal is None:
-        return redirect(url_for(".manage", slug=slug), 303)
-    form = AnswerSettingsForm(data=_settings_data(event))
-    return _render_answers(event, form, password, *refusal)
+    form = PasswordForm()
+    with showing_again(answers_page, form, event=event):
+        authorize(event, form)
+    return redirect(url_for(".manage", slug=slug), 303)
 
 
 @bp.post("/events/<slug:slug>/answers")
 def save_settings(slug: str):
     event = get_event_or_404(slug)
-    if not has_owner_access(event):
-        abort(403)
+    require_owner_access(event)
     form = AnswerSettingsForm()
-    settings = form.settings(event.timezone) if form.validate() else None
-    if settings is None:
-        return _render_answers(event, form, PasswordForm(), 400)
-    service.update_settings(event, settings)
+    with showing_again(answers_page, form, event=event):
+        check_form(form)
+        service.update_settings(event, form.settings(event.timezone))
     flash("Your answer settings are saved.")
     return redirect(url_for("events.view", slug=slug), 303)
 
@@ -133,8 +123,7 @@ def save_settings(slug: str):
 @bp.post("/events/<slug:slug>/answers/<int:rsvp_id>/remove")
 def remove(slug: str, rsvp_id: int):
     event = get_event_or_404(slug)
-    if not has_owner_access(event):
-        abort(403)
+    require_owner_access(event)
     if not service.remove(event, rsvp_id):
         abort(404)
     flash("The answer is removed.")

@@ -5,12 +5,11 @@ from flask import Response
 from flask import abort
 from flask import request
 
-from ..events.service import find_event
-from . import links
+from ..event_page import find_event_page
+from ..event_page.share import qr_svg
+from ..links import event_url
 
 bp = Blueprint("sharing", __name__)
-bp.add_app_template_global(links.invitation)
-bp.add_app_template_global(links.qr_pixels)
 
 ROBOTS_TXT = "User-agent: *\nDisallow: /events/\n"
 QR_CACHE_CONTROL = "private, max-age=3600"  # the image follows the host asked for
@@ -25,9 +24,9 @@ def robots_txt():
 @bp.get("/events/<slug:slug>/qr.svg")
 def qr_code(slug: str):
     """The event link's QR code as SVG; with ?download=1, as a file to save."""
-    if find_event(slug) is None:
+    if find_event_page(slug) is None:
         abort(404)
-    response = Response(links.qr_svg(links.event_url(slug)), mimetype="image/svg+xml")
+    response = Response(qr_svg(event_url(slug)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = QR_CACHE_CONTROL
     response.headers["X-Robots-Tag"] = "noindex"
     if request.args.get("download") == "1":

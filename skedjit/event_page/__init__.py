@@ -1,0 +1,46 @@
+"""The event page, Skedjit's hot path: GET /events/<slug>.
+
+A link lands in a group chat and everyone opens it at once, so the page is built
+to be the same bytes for every friend who has not answered, and to cost no query
+once a process has seen the event.
+
+What it reads (data.py): one indexed SELECT of the columns it shows and one of the
+event's answers (never one per answer), on an autocommit connection; or nothing,
+when this process holds the event's row and nothing changed since (rows.py).
+
+Invariants that whoever changes this package, its templates or the tables they show
+must keep:
+
+- A friend's page depends on what it shows and nothing else: no session is written,
+  no cookie set, no per-viewer token rendered. The answer form is protected from
+  cross-site posting by cross_origin.py, not by a token.
+- The render key, which is also the ETag (render.py), covers everything the page
+  shows: the event (its id and `version`), its answers (`answers_version`), whether
+  answers are open, the distance phrase ("in 3 days", "has passed"), the scheme and
+  host of its links, and the release (code, templates, static files). A page for a
+  viewer with owner access adds the hours left; one for a friend who answered adds
+  that answer. Anything new the page shows must be covered by the key.
+- A page that carries a one-off message or a refused answer is rendered fresh and
+  kept nowhere (`Cache-Control: no-store`). So is nothing else.
+- Rows are reused only while the process hears every change. On SQLite,
+  `PRAGMA data_version`. On PostgreSQL, triggers on `events` and `rsvps` notify the
+  event's slug on every insert, update and delete, whoever writes (a migration, a
+  worker, psql): nothing may disable them, and a new table whose rows the page shows
+  needs the same trigger in its migration. This process's own commits drop its rows
+  at once.
+"""
+
+from flask import Flask
+
+from . import rows
+from .render import answer_page
+from .render import respond
+from .render import serve
+from .rows import find_event_page
+
+__all__ = ["answer_page", "find_event_page", "init_app", "respond", "serve"]
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its kept rows and the watch that keeps them fresh."""
+    rows.init_app(app)

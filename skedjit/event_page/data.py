@@ -1,0 +1,139 @@
+"""What the event page shows of an event, read with two indexed SELECTs."""
+
+import hashlib
+from dataclasses import dataclass
+from dataclasses import fields
+from datetime import datetime
+
+from sqlalchemy import bindparam
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from ..answers.tokens import hash_token
+from ..database import read_engine
+from ..models import Event
+from ..models import Rsvp
+from ..models import answers_open
+from ..models import headcount
+from ..models import utcnow
+from ..timezones import describe_distance
+from ..timezones import format_day
+from ..timezones import format_end
+from ..timezones import format_when
+from ..timezones import to_local
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One friend's answer as the page lists it."""
+
+    id: int
+    name: str
+    response: str
+    guests: int
+    note: str
+    token_hash: str  # never shown; recognises the viewer's own answer
+
+    @property
+    def headcount(self) -> int:
+        return headcount(self.response, self.guests)
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    """What the event page shows of an event."""
+
+    id: int
+    slug: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    timezone: str
+    location: str
+    description: str
+    hide_preview: bool
+    capacity: int | None
+    rsvp_deadline: datetime | None
+    rsvps_closed: bool
+    guest_list_hidden: bool
+    answers_version: int
+    version: int
+    password_version: int
+    answers: tuple[Answer, ...] = ()
+    #: A hash of every value above, read with them: the page shows nothing else of the event.
+    digest: str = ""
+
+    def answers_open(self, now: datetime | None = None) -> bool:
+        """Tell whether friends may still answer."""
+        return answers_open(self.rsvps_closed, self.rsvp_deadline, now or utcnow())
+
+    def answers_by_response(self, response: str) -> list[Answer]:
+        return [answer for answer in self.answers if answer.response == response]
+
+    @property
+    def going_headcount(self) -> int:
+        """People going, extra guests included."""
+        return sum(answer.headcount for answer in self.answers)
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.going_headcount, 0)
+
+    @property
+    def deadline(self) -> str | None:
+        """When answers close, in the event's zone: 'Friday 10 July 2026, 18:00'."""
+        if self.rsvp_deadline is None:
+            return None
+        local = to_local(self.rsvp_deadline, self.timezone)
+        return f"{format_day(local)}, {local:%H:%M}"
+
+    def answer_held_by(self, token: str | None) -> Answer | None:
+        """The answer whose secret is this token, if it is among the event's."""
+        if not token:
+            return None
+        token_hash = hash_token(token)
+        return next((a for a in self.answers if a.token_hash == token_hash), None)
+
+    @property
+    def when(self) -> str:
+        """The start in the event's zone, e.g. 'Saturday 12 December 2026, 19:30 (...)'."""
+        return format_when(self.starts_at, self.timezone)
+
+    @property
+    def until(self) -> str | None:
+        """The end as shown after the start ('23:00', or with its day), or None."""
+        return format_end(self.starts_at, self.ends_at, self.timezone) if self.ends_at else None
+
+    def distance(self, now: datetime | None = None) -> str:
+        """How far away it is: 'in 3 days', 'today, in 2 hours', 'has passed'."""
+        return describe_distance(self.starts_at, self.ends_at, self.timezone, now or utcnow())
+
+
+_NOT_COLUMNS = ("answers", "digest")
+_EVENT_COLUMNS = [field.name for field in fields(EventPage) if field.name not in _NOT_COLUMNS]
+_LOOKUP = select(*(Event.__table__.c[name] for name in _EVENT_COLUMNS)).where(
+    Event.__table__.c.slug == bindparam("slug")
+)
+_ANSWERS = (
+    select(*(Rsvp.__table__.c[field.name] for field in fields(Answer)))
+    .where(Rsvp.__table__.c.event_id == bindparam("event_id"))
+    .order_by(Rsvp.__table__.c.created_at, Rsvp.__table__.c.id)
+)
+
+
+def read_event_page(slug: str) -> EventPage | None:
+    """Read the event's page data with two SELECTs, or None; a dead pooled connection is retried."""
+    for attempt in (1, 2):
+        try:
+            with read_engine().connect() as connection:
+                row = connection.execute(_LOOKUP, {"slug": slug}).first()
+                if row is None:
+                    return None
+                answers = tuple(connection.execute(_ANSWERS, {"event_id": row.id}))
+        except DBAPIError as error:
+            if not error.connection_invalidated or attempt == 2:
+                raise
+            continue
+        digest = hashlib.blake2b(repr((tuple(row), answers)).encode(), digest_size=16).hexdigest()
+        return EventPage(*row, answers=tuple(Answer(*a) for a in answers), digest=digest)
+    raise AssertionError("unreachable")  # pragma: no cover
