@@ -2,27 +2,28 @@
 
 import re
 import time
-from html import unescape
 
 import limits.storage.memory
 import pytest
-from sqlalchemy import func
 from sqlalchemy import select
 
 from config import TestingConfig
-from conftest import PASSWORD
-from conftest import Browser
-from conftest import event_form
-from conftest import free_port
 from skedjit import rate_limits
-from skedjit.extensions import client_address
 from skedjit.extensions import db
-from skedjit.extensions import limiter
 from skedjit.models import Event
 from skedjit.models import Rsvp
 from skedjit.rate_limits import UnknownEvents
-from skedjit.rate_limits import describe_wait
-from test_factory import class_attribute_in_fresh_interpreter
+from skedjit.rate_limits import client_address
+from skedjit.text import describe_wait
+from tests.helpers.apps import count_rows as count
+from tests.helpers.apps import setting_from_environment
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import answer
+from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
+from tests.helpers.html import text_of as text
+from tests.helpers.ports import free_port
 
 SMALL = {
     "RATELIMIT_CREATES": "3 per hour",
@@ -51,10 +52,6 @@ def browser_at(app, address: str, **environ) -> Browser:
     return Browser(client)
 
 
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
-
-
 def assert_refused(response, sentence: str, window_seconds: int) -> int:
     """A 429 on the error page or a form, with the sentence and a Retry-After within the window."""
     assert response.status_code == 429
@@ -69,18 +66,9 @@ def without_wait(html: str) -> str:
     return re.sub(r"Try again in [^.]+\.", "", html)
 
 
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
 def wrong_password(browser, slug: str, page: str):
     path = {"edit": "edit", "delete": "delete", "answers": "answers/unlock"}[page]
     return browser.post(f"/events/{slug}/{path}", data={"password": WRONG})
-
-
-def answer(browser, slug: str, name: str = "Ana"):
-    return browser.post(f"/events/{slug}/rsvp", data={"name": name, "response": "yes", "guests": 0})
 
 
 class Clock:
@@ -108,7 +96,7 @@ def clock(monkeypatch) -> Clock:
 @pytest.mark.parametrize(
     ("name", "default"),
     [
-        ("RATELIMIT_ENABLED", "True"),
+        ("RATELIMIT_ENABLED", True),
         ("RATELIMIT_STORAGE_URI", "memory://"),
         ("RATELIMIT_CREATES", "10 per hour"),
         ("RATELIMIT_WRONG_PASSWORDS", "20 per hour"),
@@ -116,9 +104,8 @@ def clock(monkeypatch) -> Clock:
         ("RATELIMIT_UNKNOWN_EVENTS", "20 per minute"),
     ],
 )
-def test_production_limits_people_by_default(monkeypatch, name, default):
-    monkeypatch.delenv(name, raising=False)
-    assert class_attribute_in_fresh_interpreter("ProductionConfig", name) == default
+def test_production_limits_people_by_default(name, default):
+    assert setting_from_environment(name) == default
 
 
 def test_the_other_tests_run_without_limits():
@@ -127,13 +114,10 @@ def test_the_other_tests_run_without_limits():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("0", "False"), ("off", "False"), ("False", "False"), ("no", "False"), ("1", "True")],
+    [("0", False), ("off", False), ("False", False), ("no", False), ("1", True)],
 )
 def test_limits_are_switched_off_from_the_environment(value, expected):
-    enabled = class_attribute_in_fresh_interpreter(
-        "ProductionConfig", "RATELIMIT_ENABLED", RATELIMIT_ENABLED=value
-    )
-    assert enabled == expected
+    assert setting_from_environment("RATELIMIT_ENABLED", RATELIMIT_ENABLED=value) is expected
 
 
 def test_limits_and_storage_come_from_the_environment():
@@ -145,7 +129,7 @@ def test_limits_and_storage_come_from_the_environment():
         "RATELIMIT_STORAGE_URI": "redis://cache.example:6379/2",
     }
     for name, value in settings.items():
-        assert class_attribute_in_fresh_interpreter("Config", name, **settings) == value
+        assert setting_from_environment(name, **settings) == value
 
 
 def test_a_limit_that_cannot_be_read_stops_the_app_at_start(make_app):
@@ -258,7 +242,7 @@ def test_owner_access_is_neither_counted_nor_refused(limited, make_event, load_e
     for page in ("edit", "delete", "answers"):
         wrong_password(guesser, slug, page)
     assert wrong_password(guesser, slug, "edit").status_code == 429
-    edited = owner.post(f"/events/{slug}/edit", data={**event_form(title="Moved"), "password": ""})
+    edited = owner.post(f"/events/{slug}/edit", data=edit_fields(title="Moved"))
     assert edited.status_code == 303
     assert load_event(slug).title == "Moved"
     assert owner.post(f"/events/{slug}/delete", data={}).status_code == 303
@@ -277,21 +261,21 @@ def test_wrong_passwords_from_another_address_do_not_count(limited, make_event):
 def test_answers_are_limited_per_address(limited, make_event):
     slug = make_event()
     browser = browser_at(limited, "192.0.2.30")
-    assert answer(browser, slug, "Ana").status_code == 303
+    assert answer(browser, slug, name="Ana").status_code == 303
     assert browser.post(f"/events/{slug}/rsvp/withdraw").status_code == 303
-    assert answer(browser, slug, "Ana again").status_code == 303
-    refused = answer(browser, slug, "Bea")
+    assert answer(browser, slug, name="Ana again").status_code == 303
+    refused = answer(browser, slug, name="Bea")
     assert_refused(refused, ANSWERS, 3600)
     assert count(limited, Rsvp) == 1
     with limited.app_context():
         assert db.session.scalars(select(Rsvp.name)).all() == ["Ana again"]
-    assert answer(browser_at(limited, "192.0.2.31"), slug, "Cy").status_code == 303
+    assert answer(browser_at(limited, "192.0.2.31"), slug, name="Cy").status_code == 303
 
 
 def test_a_refused_answer_is_the_same_page_whether_or_not_the_event_exists(limited, make_event):
     slug = make_event(title="Secret party")
     for name in ("Ana", "Bea", "Cy"):
-        answer(browser_at(limited, "192.0.2.30"), slug, name)
+        answer(browser_at(limited, "192.0.2.30"), slug, name=name)
     browser = browser_at(limited, "192.0.2.30")
     known, unknown = answer(browser, slug), answer(browser, UNKNOWN)
     assert known.status_code == unknown.status_code == 429
@@ -360,14 +344,12 @@ def test_event_links_open_again_when_the_window_ends(limited, make_event, clock)
     assert browser.get(f"/events/{slug}").status_code == 200
 
 
-def test_blocked_addresses_are_forgotten_once_expired(monkeypatch, clock):
-    monkeypatch.setattr(UnknownEvents, "REMEMBERED", 2)
-    limit = UnknownEvents([], None)
-    limit.block("192.0.2.1", clock.time() + 10)
-    limit.block("192.0.2.2", clock.time() + 60)
+def test_blocked_addresses_are_forgotten_once_expired(clock):
+    links = UnknownEvents()
+    links.blocked["192.0.2.1"] = clock.time() + 10
+    links.blocked["192.0.2.2"] = clock.time() + 60
     clock.offset = 30
-    limit.block("192.0.2.3", clock.time() + 60)
-    assert set(limit.blocked) == {"192.0.2.2", "192.0.2.3"}
+    assert set(links.blocked) == {"192.0.2.2"}
 
 
 def test_an_empty_setting_turns_that_limit_off(make_limited_app, make_event):
@@ -443,10 +425,9 @@ def test_an_ipv6_client_counts_by_its_64(limited, make_event):
 
 def test_each_app_keeps_its_own_storage(make_limited_app):
     first, second = make_limited_app(**SMALL), make_limited_app(**SMALL)
-    with first.app_context():
-        storage = limiter.storage
-    with second.app_context():
-        assert limiter.storage is not storage
+    assert (
+        first.extensions[rate_limits.KEY].storage is not second.extensions[rate_limits.KEY].storage
+    )
 
 
 def test_memory_storage_counts_in_each_app_alone(make_limited_app, make_event):
