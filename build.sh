@@ -2,6 +2,7 @@
 # Skedjit's build.
 #   ./build.sh         install, lint, byte-compile, test on SQLite and PostgreSQL, coverage gate
 #   ./build.sh serve   install, migrate the database, serve with gunicorn on HOST:PORT
+#   ./build.sh screenshots   save pictures of the main pages in build/screenshots/
 set -Eeuo pipefail
 cd "$(dirname "$0")"
 
@@ -105,14 +106,23 @@ check() {
 
   echo "==> tests"
   rm -f .coverage .coverage.*
-  "$VENV/bin/coverage" run -m pytest "$@"
+  # On every core; the browser tests stay together on one worker (their xdist_group).
+  "$VENV/bin/coverage" run -m pytest -n auto --dist loadgroup "$@"
   "$VENV/bin/coverage" combine --quiet 2>/dev/null || true
   "$VENV/bin/coverage" report
 }
 
+screenshots() {
+  install requirements-dev
+  install_node_tools
+  echo "==> screenshots into build/screenshots/"
+  "$VENV/bin/python" -m pytest -m screenshots tests/e2e/test_screenshots.py "$@"
+}
+
 case "${1:-}" in
   serve) serve ;;
+  screenshots) shift; screenshots "$@" ;;
   "") check ;;
   --) shift; check "$@" ;;
-  *) echo "usage: ./build.sh [serve | -- PYTEST_ARGS...]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [serve | screenshots | -- PYTEST_ARGS...]" >&2; exit 2 ;;
 esac

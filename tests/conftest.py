@@ -1,8 +1,6 @@
 """Fixtures: every test that takes `app` runs on SQLite and on PostgreSQL."""
 
 import os
-import re
-import secrets
 import shutil
 import subprocess
 import time
@@ -24,20 +22,22 @@ from flask_migrate import upgrade
 from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
 
-from config import TestingConfig
 from config import normalize_database_url
-from ports import free_port
-from skedjit import create_app
-from skedjit.events import freshness
+from skedjit.database import read_engine
 from skedjit.events import service
 from skedjit.extensions import db
-from skedjit.extensions import read_engine
 from skedjit.models import Event
-from smtp import MailServer
-
-BACKENDS = ["sqlite", "postgresql"]
-CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-PASSWORD = "correct horse"
+from tests.helpers.apps import BACKENDS
+from tests.helpers.apps import close_app
+from tests.helpers.apps import empty_database
+from tests.helpers.apps import make_config
+from tests.helpers.apps import new_test_app
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import event_form
+from tests.helpers.mail import mail_settings
+from tests.helpers.ports import free_port
+from tests.helpers.smtp import MailServer
 
 # Property tests: few examples by default (they run on both databases in every build);
 # `pytest --hypothesis-profile=thorough` tries many more. Each example posts real
@@ -59,14 +59,18 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("skedjit")
 
 
-def make_config(database_url: str, **settings) -> type[TestingConfig]:
-    """A TestingConfig subclass for one database, with a random secret key."""
-    attributes = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": secrets.token_hex(16),
-        **settings,
-    }
-    return type("TestConfig", (TestingConfig,), attributes)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Run the tests marked one_backend on SQLite only."""
+    twice = [
+        item
+        for item in items
+        if item.get_closest_marker("one_backend")
+        and getattr(item, "callspec", None)
+        and item.callspec.params.get("database_url") == "postgresql"
+    ]
+    if twice:
+        config.hook.pytest_deselected(items=twice)
+        items[:] = [item for item in items if item not in twice]
 
 
 @pytest.fixture(scope="session")
@@ -125,13 +129,13 @@ def _run_admin_sql(postgres_url: str, statement: str) -> None:
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory) -> str:
-    """A database of each backend with the schema made by the migrations."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'skedjit.sqlite3'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    app = create_app(make_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
+def database_url(request, new_database_url, tmp_path_factory) -> str:
+    """A database of each backend with the schema made by the migrations, for this run alone.
+
+    Each pytest-xdist worker gets its own, so parallel workers never share rows.
+    """
+    url = new_database_url(request.param)
+    app = new_test_app(make_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -144,31 +148,13 @@ def backend(database_url: str) -> str:
     return make_url(database_url).get_backend_name()
 
 
-def close_app(app: Flask) -> None:
-    """Stop an app's listener and close its database connections."""
-    freshness.close(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-        read_engine.engine.dispose()
-
-
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on a migrated database that is emptied after each test."""
-    app = create_app(make_config(database_url), instance_path=str(tmp_path / "instance"))
+    app = new_test_app(make_config(database_url), instance_path=str(tmp_path / "instance"))
     yield app
     empty_database(app)
     close_app(app)
-
-
-def empty_database(app: Flask) -> None:
-    """Delete every row the app's tables hold (the schema stays)."""
-    with app.app_context():
-        db.session.remove()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
 
 
 @pytest.fixture
@@ -178,7 +164,9 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
     def make(**settings) -> Flask:
         instance = tmp_path / f"instance-{len(apps)}"
-        apps.append(create_app(make_config(database_url, **settings), instance_path=str(instance)))
+        apps.append(
+            new_test_app(make_config(database_url, **settings), instance_path=str(instance))
+        )
         return apps[-1]
 
     yield make
@@ -265,18 +253,6 @@ def closed_mail_port() -> int:
     return free_port()
 
 
-MAIL_SENDER = "Skedjit <events@example.org>"
-
-
-def mail_settings(server: MailServer) -> dict:
-    """Settings that send the app's email to the test SMTP server."""
-    return {
-        "MAIL_SERVER": server.host,
-        "MAIL_PORT": server.port,
-        "MAIL_DEFAULT_SENDER": MAIL_SENDER,
-    }
-
-
 @pytest.fixture
 def mail_app(app: Flask, make_app, mail_server: MailServer) -> Flask:
     """The app (on the database `app` empties) sending email to the test SMTP server."""
@@ -289,33 +265,6 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-class Browser:
-    """A test client that posts forms the way a browser does, with the CSRF token."""
-
-    def __init__(self, client: FlaskClient):
-        self.client = client
-        self._token: str | None = None
-
-    @property
-    def csrf_token(self) -> str:
-        if self._token is None:
-            self._token = csrf_token_in(self.client.get("/create").get_data(as_text=True))
-        return self._token
-
-    def get(self, url: str, **kwargs):
-        return self.client.get(url, **kwargs)
-
-    def post(self, url: str, data: dict | None = None, **kwargs):
-        return self.client.post(url, data={"csrf_token": self.csrf_token, **(data or {})}, **kwargs)
-
-
-def csrf_token_in(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    match = CSRF_INPUT.search(html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
 @pytest.fixture
 def make_browser(app: Flask) -> Callable[[], Browser]:
     """Return a callable that opens a new browser (its own cookies)."""
@@ -326,22 +275,6 @@ def make_browser(app: Flask) -> Callable[[], Browser]:
 def browser(make_browser) -> Browser:
     """A browser with no owner access to anything yet."""
     return make_browser()
-
-
-def event_form(**overrides) -> dict:
-    """Valid create-form fields, with overrides."""
-    fields = {
-        "title": "Board games at Ana's",
-        "date": "2026-12-12",
-        "time": "19:30",
-        "timezone": "Europe/Paris",
-        "location": "12 Rue de la Paix, Paris",
-        "description": "Bring snacks.\nWe start on time.",
-        "password": PASSWORD,
-        "password_confirm": PASSWORD,
-    }
-    fields.update(overrides)
-    return fields
 
 
 @pytest.fixture
@@ -370,7 +303,7 @@ def make_event(app: Flask) -> Callable[..., str]:
         }
         values.update(fields)
         with app.app_context():
-            return service.create_event(values, password, rounds=4).slug
+            return service.create_event(values, password)[0].slug
 
     return make
 
@@ -401,7 +334,7 @@ def count_queries(app: Flask):
             statements.append(statement)
 
         with (target or app).app_context():
-            engines = (db.engine, read_engine.engine)
+            engines = (db.engine, read_engine())
         for engine in engines:
             sa_event.listen(engine, "before_cursor_execute", record)
         try:

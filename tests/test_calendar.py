@@ -12,11 +12,11 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy import update
 
-from conftest import PASSWORD
-from conftest import event_form
 from skedjit.events import service
 from skedjit.extensions import db
 from skedjit.models import Tombstone
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
 
 START = datetime(2026, 12, 12, 18, 30, tzinfo=UTC)  # 19:30 in Paris
 END = datetime(2026, 12, 12, 22, 0, tzinfo=UTC)  # 23:00 in Paris
@@ -50,14 +50,6 @@ def instant(vevent, name: str) -> datetime:
 def zone_ids(calendar: Calendar) -> list[str]:
     """The TZIDs of the calendar's VTIMEZONEs."""
     return [str(zone["TZID"]) for zone in calendar.walk("VTIMEZONE")]
-
-
-def edit_fields(**overrides) -> dict:
-    """Valid edit-form fields for an owner (no password)."""
-    fields = event_form(**overrides)
-    del fields["password_confirm"]
-    fields.update(password="", new_password="", new_password_confirm="")
-    return fields
 
 
 def delete(browser, slug: str) -> None:
@@ -283,7 +275,7 @@ def test_sequence_counts_the_edits(browser, create_event_as):
     slug = create_event_as(browser)
     assert fetch_event(browser, slug)["SEQUENCE"] == 0
     for edits in (1, 2):
-        response = browser.post(f"/events/{slug}/edit", edit_fields(title=f"Edit {edits}"))
+        response = browser.post(f"/events/{slug}/edit", edit_fields(edits, title=f"Edit {edits}"))
         assert response.status_code == 303
         vevent = fetch_event(browser, slug)
         assert (vevent["SEQUENCE"], str(vevent["SUMMARY"])) == (edits, f"Edit {edits}")

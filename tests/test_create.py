@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from conftest import PASSWORD
-from conftest import event_form
 from skedjit.events import service
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.slugs import ALPHABET
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import event_form
 
 
 def stored_count(app) -> int:
@@ -279,7 +279,7 @@ def test_slug_collisions_give_up_after_a_bounded_number_of_tries(app, make_event
         "description": "",
     }
     with app.app_context(), pytest.raises(service.SlugsExhaustedError):
-        service.create_event(fields, PASSWORD, rounds=4)
+        service.create_event(fields, PASSWORD)
     assert stored_count(app) == 1
 
 

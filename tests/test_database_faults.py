@@ -26,31 +26,25 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from conftest import PASSWORD
-from conftest import Browser
-from conftest import close_app
-from conftest import event_form
-from conftest import make_config
-from skedjit import create_app
+from skedjit.database import read_engine
 from skedjit.database import roll_back
 from skedjit.database import with_timeouts
-from skedjit.events import freshness
+from skedjit.event_page import rows as event_rows
 from skedjit.extensions import db
-from skedjit.extensions import read_engine
 from skedjit.models import Event
+from tests.helpers.apps import close_app
+from tests.helpers.apps import make_config
+from tests.helpers.apps import new_test_app
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
 
 REPO = Path(__file__).resolve().parent.parent
 QUICKLY = 3.0  # seconds: "at once" for a person looking at a page
 BACK_SECONDS = 15.0  # how long the listener may take to hear the database again
 ANSWER = {"name": "Ana", "response": "yes", "guests": "0", "note": ""}
 SHELL_HELPERS = "source tests/postgres.sh && "
-
-
-def edit_fields(**overrides) -> dict:
-    """The edit form as the owner (who needs no password) sends it."""
-    fields = event_form(password="", **overrides)
-    del fields["password_confirm"]
-    return fields
 
 
 def timed(send: Callable[[], object]) -> tuple[object, float]:
@@ -151,7 +145,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
     url, directory, binaries = started.stdout.splitlines()[-3:]
     cluster = Cluster(url, directory, binaries)
     try:
-        app = create_app(make_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
+        app = new_test_app(make_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
         with app.app_context():
             upgrade()
         close_app(app)
@@ -164,7 +158,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
 def outage_app(cluster: Cluster, tmp_path: Path, monkeypatch) -> Iterator[Flask]:
     """The app on this module's cluster, its listener quick to try again."""
     monkeypatch.setattr(freshness, "RECONNECT_SECONDS", (0.05, 0.5))
-    app = create_app(make_config(cluster.url), instance_path=str(tmp_path / "instance"))
+    app = new_test_app(make_config(cluster.url), instance_path=str(tmp_path / "instance"))
     yield app
     cluster.restart()  # running again for the next test, whatever this one left
     close_app(app)
@@ -183,8 +177,8 @@ def titles_stored(url: str, prefix: str) -> dict[str, str]:
         engine.dispose()
 
 
-def listener_of(app: Flask) -> freshness.PostgresListener:
-    return app.extensions[freshness.KEY][1]
+def listener_of(app: Flask) -> event_rows.PostgresListener:
+    return app.extensions[event_rows.KEY][1]
 
 
 def test_pages_answer_503_at_once_while_the_database_is_down_and_work_when_it_is_back(
@@ -279,7 +273,7 @@ def test_a_database_host_that_never_answers_is_a_503_after_the_connect_timeout(t
         silent.listen(64)
         url = f"postgresql+psycopg2://skedjit@127.0.0.1:{silent.getsockname()[1]}/skedjit"
         config = make_config(url, DATABASE_CONNECT_TIMEOUT=2)
-        app = create_app(config, instance_path=str(tmp_path / "instance"))
+        app = new_test_app(config, instance_path=str(tmp_path / "instance"))
         client = app.test_client()
         try:
             page = within(10, lambda: client.get("/events/Abcdef"))
@@ -357,7 +351,7 @@ def test_every_postgresql_connection_carries_the_time_limits(impatient_app, back
     with impatient_app.app_context():
         with db.engine.connect() as connection:
             app_engine = connection.execute(text("SHOW statement_timeout")).scalar()
-        with read_engine.engine.connect() as connection:
+        with read_engine().connect() as connection:
             page_engine = connection.execute(text("SHOW statement_timeout")).scalar()
     listener = listener_of(impatient_app)._connect()
     try:

@@ -8,37 +8,24 @@ from html import unescape
 
 import pytest
 
-from conftest import PASSWORD
-from conftest import Browser
-from conftest import event_form
 from skedjit.extensions import db
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.html import input_tag
+from tests.helpers.html import input_value
+from tests.helpers.html import text_of as text
 
 NEW_PASSWORD = "a brand new secret"
 EDITED_START = datetime(2026, 12, 19, 19, 0, tzinfo=UTC)  # 20:00 in Paris
 
 
-def edit_fields(**overrides) -> dict:
-    """Valid edit-form fields that change the event; no password unless given."""
-    fields = event_form(title="Picnic, moved indoors", date="2026-12-19", time="20:00")
-    del fields["password_confirm"]
-    fields.update(password="", new_password="", new_password_confirm="")
-    fields.update(overrides)
-    return fields
+#: The edit these tests make: the event moves indoors, a week later.
+MOVED = {"title": "Picnic, moved indoors", "date": "2026-12-19", "time": "20:00"}
 
 
-def input_tag(html: str, name: str) -> str | None:
-    match = re.search(rf'<(?:input|select|textarea)[^>]*\bname="{name}"[^>]*>', html)
-    return match.group(0) if match else None
-
-
-def input_value(html: str, name: str) -> str:
-    tag = input_tag(html, name)
-    assert tag, f"no input named {name}"
-    return unescape(re.search(r'\bvalue="([^"]*)"', tag).group(1))
-
-
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
+def moved(version: int = 1, **overrides) -> dict:
+    return edit_fields(version, **(MOVED | overrides))
 
 
 def snapshot(event) -> tuple:
@@ -90,7 +77,7 @@ def test_unknown_event_is_404(browser, make_event, page, method):
     slug = make_event()
     unknown = "abcdef" if slug != "abcdef" else "bcdefg"
     url = f"/events/{unknown}/{page}"
-    response = browser.get(url) if method == "GET" else browser.post(url, edit_fields())
+    response = browser.get(url) if method == "GET" else browser.post(url, moved())
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
 
@@ -110,7 +97,7 @@ def test_other_methods_on_edit_and_delete_are_405(client, make_event, page, meth
 
 def test_edit_with_the_right_password_is_stored_and_redirects(browser, make_event, load_event):
     slug = make_event()
-    response = browser.post(f"/events/{slug}/edit", edit_fields(password=PASSWORD, location="Hall"))
+    response = browser.post(f"/events/{slug}/edit", moved(password=PASSWORD, location="Hall"))
     assert response.status_code == 303
     assert response.headers["Location"] == f"/events/{slug}"
     event = load_event(slug)
@@ -123,7 +110,7 @@ def test_edit_with_the_right_password_is_stored_and_redirects(browser, make_even
 
 def test_event_page_confirms_the_saved_changes(browser, make_event):
     slug = make_event()
-    response = browser.post(f"/events/{slug}/edit", edit_fields(password=PASSWORD))
+    response = browser.post(f"/events/{slug}/edit", moved(password=PASSWORD))
     page = text(browser.get(response.headers["Location"]))
     assert "Your changes are saved." in page
     assert "Picnic, moved indoors" in page
@@ -133,14 +120,14 @@ def test_event_page_confirms_the_saved_changes(browser, make_event):
 def test_editing_bumps_the_stored_version(browser, create_event_as, load_event):
     slug = create_event_as(browser)
     version = load_event(slug).version
-    assert browser.post(f"/events/{slug}/edit", edit_fields()).status_code == 303
+    assert browser.post(f"/events/{slug}/edit", moved()).status_code == 303
     assert load_event(slug).version == version + 1
 
 
 def test_friend_without_password_is_400_and_changes_nothing(browser, make_event, load_event):
     slug = make_event()
     before = snapshot(load_event(slug))
-    response = browser.post(f"/events/{slug}/edit", edit_fields())
+    response = browser.post(f"/events/{slug}/edit", moved())
     assert response.status_code == 400
     assert "Enter the event's password." in text(response)
     assert_unchanged(load_event, slug, before)
@@ -149,7 +136,7 @@ def test_friend_without_password_is_400_and_changes_nothing(browser, make_event,
 def test_wrong_password_is_403_and_changes_nothing(browser, make_event, load_event):
     slug = make_event()
     before = snapshot(load_event(slug))
-    response = browser.post(f"/events/{slug}/edit", edit_fields(password="not the password 42"))
+    response = browser.post(f"/events/{slug}/edit", moved(password="not the password 42"))
     assert response.status_code == 403
     html = response.get_data(as_text=True)
     assert "That is not this event's password." in unescape(html)
@@ -161,15 +148,15 @@ def test_wrong_password_is_403_and_changes_nothing(browser, make_event, load_eve
 
 def test_right_password_gives_that_browser_owner_access(browser, make_event, load_event):
     slug = make_event()
-    assert browser.post(f"/events/{slug}/edit", edit_fields(password=PASSWORD)).status_code == 303
-    response = browser.post(f"/events/{slug}/edit", edit_fields(title="Second change"))
+    assert browser.post(f"/events/{slug}/edit", moved(password=PASSWORD)).status_code == 303
+    response = browser.post(f"/events/{slug}/edit", moved(2, title="Second change"))
     assert response.status_code == 303
     assert load_event(slug).title == "Second change"
 
 
 def test_creator_edits_without_any_password(browser, create_event_as, load_event):
     slug = create_event_as(browser)
-    response = browser.post(f"/events/{slug}/edit", edit_fields())
+    response = browser.post(f"/events/{slug}/edit", moved())
     assert response.status_code == 303
     assert load_event(slug).title == "Picnic, moved indoors"
 
@@ -204,7 +191,7 @@ def test_bad_field_is_400_with_message_beside_it_and_changes_nothing(
 ):
     slug = make_event()
     before = snapshot(load_event(slug))
-    response = browser.post(f"/events/{slug}/edit", edit_fields(password=PASSWORD, **overrides))
+    response = browser.post(f"/events/{slug}/edit", moved(password=PASSWORD, **overrides))
     assert response.status_code == 400
     beside = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', response.text)
     assert beside, f"no error beside {field}"
@@ -220,7 +207,7 @@ def test_password_over_72_bytes_is_refused_without_error_500(
     before = snapshot(load_event(slug))
     too_long = "é" * 40  # 80 bytes of UTF-8
     fields = {"password": PASSWORD, field: too_long, "new_password_confirm": too_long}
-    response = browser.post(f"/events/{slug}/edit", edit_fields(**fields))
+    response = browser.post(f"/events/{slug}/edit", moved(**fields))
     assert response.status_code in (400, 403)
     assert "at most 72 bytes" in text(response)
     assert_unchanged(load_event, slug, before)
@@ -231,9 +218,9 @@ def test_new_password_replaces_the_old_one(
     browser, make_browser, create_event_as, password, status
 ):
     slug = create_event_as(browser)
-    change = edit_fields(new_password=NEW_PASSWORD, new_password_confirm=NEW_PASSWORD)
+    change = moved(new_password=NEW_PASSWORD, new_password_confirm=NEW_PASSWORD)
     assert browser.post(f"/events/{slug}/edit", change).status_code == 303
-    response = make_browser().post(f"/events/{slug}/edit", edit_fields(password=password))
+    response = make_browser().post(f"/events/{slug}/edit", moved(2, password=password))
     assert response.status_code == status
 
 
@@ -241,9 +228,9 @@ def change_password_with_a_second_owner(browser, make_browser, create_event_as):
     """The creator changes the password after a friend gained owner access with it."""
     slug = create_event_as(browser)
     friend = make_browser()
-    assert friend.post(f"/events/{slug}/edit", edit_fields(password=PASSWORD)).status_code == 303
-    assert friend.post(f"/events/{slug}/edit", edit_fields(title="Friend")).status_code == 303
-    change = edit_fields(new_password=NEW_PASSWORD, new_password_confirm=NEW_PASSWORD)
+    assert friend.post(f"/events/{slug}/edit", moved(password=PASSWORD)).status_code == 303
+    assert friend.post(f"/events/{slug}/edit", moved(2, title="Friend")).status_code == 303
+    change = moved(3, new_password=NEW_PASSWORD, new_password_confirm=NEW_PASSWORD)
     assert browser.post(f"/events/{slug}/edit", change).status_code == 303
     return slug, friend
 
@@ -252,7 +239,7 @@ def test_new_password_revokes_other_browsers_owner_access(
     browser, make_browser, create_event_as, load_event
 ):
     slug, friend = change_password_with_a_second_owner(browser, make_browser, create_event_as)
-    response = friend.post(f"/events/{slug}/edit", edit_fields(title="Too late"))
+    response = friend.post(f"/events/{slug}/edit", moved(4, title="Too late"))
     assert response.status_code == 400
     assert "Enter the event's password." in text(response)
     assert load_event(slug).title == "Picnic, moved indoors"
@@ -262,7 +249,7 @@ def test_browser_that_changed_the_password_keeps_owner_access(
     browser, make_browser, create_event_as, load_event
 ):
     slug, _friend = change_password_with_a_second_owner(browser, make_browser, create_event_as)
-    response = browser.post(f"/events/{slug}/edit", edit_fields(title="Still mine"))
+    response = browser.post(f"/events/{slug}/edit", moved(4, title="Still mine"))
     assert response.status_code == 303
     assert load_event(slug).title == "Still mine"
 
@@ -274,7 +261,7 @@ def test_owner_access_lasts_twelve_hours(
     slug = create_event_as(browser)
     later = time.time() + hours_later * 3600
     monkeypatch.setattr(time, "time", lambda: later)
-    response = Browser(browser.client).post(f"/events/{slug}/edit", edit_fields())  # fresh token
+    response = Browser(browser.client).post(f"/events/{slug}/edit", moved())  # fresh token
     assert response.status_code == status
     assert "This form has expired" not in text(response)
 
@@ -292,7 +279,7 @@ def test_failed_commit_rolls_back_and_shows_a_500_page(
 
     with monkeypatch.context() as patch, count_queries() as statements:
         patch.setattr(db.session, "commit", flush_then_fail)
-        response = browser.post(f"/events/{slug}/edit", edit_fields(password=PASSWORD))
+        response = browser.post(f"/events/{slug}/edit", moved(password=PASSWORD))
     assert any(s.lstrip().upper().startswith("UPDATE") for s in statements)
     assert response.status_code == 500
     html = response.get_data(as_text=True)

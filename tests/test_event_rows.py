@@ -1,20 +1,20 @@
 """Event rows reused by each process, and dropped the moment another process changes them."""
 
+import sqlite3
+import subprocess
 import time
 
 import psycopg2
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from conftest import event_form
-from skedjit.events import freshness
-from skedjit.events.freshness import EventRows
-from skedjit.extensions import db
+from skedjit.event_page import rows as event_rows
+from skedjit.event_page.rows import EventRows
+from tests.helpers.forms import edit_fields
 
 
 def watch_of(app):
-    return app.extensions[freshness.KEY][1]
+    return app.extensions[event_rows.KEY][1]
 
 
 def wait_until(condition, seconds: float = 5.0) -> None:
@@ -33,10 +33,8 @@ def warm(client, slug: str, backend: str):
     return response
 
 
-def edit_title(browser, slug: str, title: str) -> None:
-    fields = event_form(title=title)
-    del fields["password_confirm"]
-    fields["password"] = ""
+def edit_title(browser, slug: str, title: str, version: int = 1) -> None:
+    fields = edit_fields(version, title=title)
     assert browser.post(f"/events/{slug}/edit", data=fields).status_code == 303
 
 
@@ -66,15 +64,47 @@ def test_delete_in_another_process_is_seen(browser, create_event_as, make_app, b
     wait_until(lambda: other.get(f"/events/{slug}").status_code == 404)
 
 
-def test_sqlite_sees_a_write_from_any_connection_at_once(app, client, make_event, backend):
+def test_sqlite_sees_a_write_from_any_connection_at_once(client, make_event, backend):
     if backend != "sqlite":
-        pytest.skip("PostgreSQL hears only writes that notify")
+        pytest.skip("a SQLite file")
     slug = make_event(title="Before")
     warm(client, slug, backend)
-    with app.app_context():
-        db.session.execute(text("UPDATE events SET title = 'After', version = version + 1"))
-        db.session.commit()
+    path = make_url(client.application.config["SQLALCHEMY_DATABASE_URI"]).database
+    with sqlite3.connect(path) as connection:  # another program, writing no version
+        connection.execute("UPDATE events SET title = 'After' WHERE slug = ?", (slug,))
     assert b"After" in client.get(f"/events/{slug}").data
+
+
+def psql(database_url: str, statement: str) -> None:
+    """Run a statement with the psql program, as a person at its prompt would."""
+    url = make_url(database_url)
+    command = ["psql", "-h", url.query["host"], "-U", url.username, "-d", url.database]
+    subprocess.run([*command, "-v", "ON_ERROR_STOP=1", "-c", statement], check=True, timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("statement", "shown"),
+    [
+        ("UPDATE events SET title = 'Typed in psql' WHERE slug = '{slug}'", b"Typed in psql"),
+        (
+            "INSERT INTO rsvps (event_id, name, response, guests, note, token_hash, created_at,"
+            " updated_at) SELECT id, 'Psql Pat', 'yes', 0, '', md5(random()::text) || 'x',"
+            " now(), now() FROM events WHERE slug = '{slug}'",
+            b"Psql Pat",
+        ),
+    ],
+    ids=["event", "answer"],
+)
+def test_a_write_typed_in_psql_reaches_the_other_processes(
+    make_app, make_event, backend, database_url, statement, shown
+):
+    if backend != "postgresql":
+        pytest.skip("psql is PostgreSQL's")
+    slug = make_event(title="Before")
+    other = make_app().test_client()
+    warm(other, slug, backend)
+    psql(database_url, statement.format(slug=slug))
+    wait_until(lambda: shown in other.get(f"/events/{slug}").data)
 
 
 def test_owner_reads_the_database_not_the_shared_rows(

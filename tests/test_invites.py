@@ -9,25 +9,17 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy import update
 
-from conftest import PASSWORD
-from conftest import Browser
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.models import Invitee
 from skedjit.models import utcnow
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.html import html_of as text
+from tests.helpers.html import textarea
 
 NOTE = "Come early!\nThere will be cake <3"
 LIST_UNSUBSCRIBE = re.compile(r"^<(http://localhost/events/\w{6}/unsubscribe/[\w.-]+)>$")
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
-
-
-def textarea(html: str, name: str) -> str:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
-    assert match, f"no textarea named {name}"
-    return unescape(match.group(1))
 
 
 def subject(received) -> str:

@@ -1,27 +1,18 @@
 """Two people editing one event: the second save does not silently undo the first."""
 
-import re
-
 import pytest
 from sqlalchemy.orm.exc import StaleDataError
 
-from conftest import PASSWORD
-from conftest import event_form
 from skedjit.events import service
-
-VERSION = re.compile(r'name="version" type="hidden" value="(\d+)"')
-
-
-def edit_fields(version: str, **overrides) -> dict:
-    fields = event_form(**{"password": "", **overrides})
-    del fields["password_confirm"]
-    fields["version"] = version
-    return fields
+from skedjit.models import Event
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.html import form_version
 
 
-def open_edit_form(browser, slug: str) -> str:
+def open_edit_form(browser, slug: str) -> int:
     """Open the edit form; return the version it carries."""
-    return VERSION.search(browser.get(f"/events/{slug}/edit").get_data(as_text=True)).group(1)
+    return form_version(browser.get(f"/events/{slug}/edit").get_data(as_text=True))
 
 
 @pytest.fixture
@@ -34,7 +25,7 @@ def two_editors(browser, make_browser, create_event_as):
 
 def test_edit_form_carries_the_events_version(browser, create_event_as, load_event):
     slug = create_event_as(browser)
-    assert open_edit_form(browser, slug) == str(load_event(slug).version)
+    assert open_edit_form(browser, slug) == load_event(slug).version
 
 
 def test_saving_over_a_newer_version_is_409_and_changes_nothing(two_editors, load_event):
@@ -64,7 +55,7 @@ def test_saving_again_after_the_conflict_replaces_knowingly(two_editors, load_ev
         f"/events/{slug}/edit",
         data=edit_fields(friend_version, title="Friend's", password=PASSWORD),
     )
-    newer = VERSION.search(conflict.get_data(as_text=True)).group(1)
+    newer = form_version(conflict.get_data(as_text=True))
     again = friend.post(
         f"/events/{slug}/edit", data=edit_fields(newer, title="Friend's")
     )  # access kept
@@ -79,9 +70,9 @@ def test_a_write_that_races_past_the_check_is_409_too(
     version = open_edit_form(browser, slug)
 
     def raced(*_args, **_kwargs):
-        raise service.EditConflictError from StaleDataError("someone saved in between")
+        raise StaleDataError("someone saved in between")
 
-    monkeypatch.setattr(service, "update_event", raced)
+    monkeypatch.setattr(Event, "change", raced)
     response = browser.post(f"/events/{slug}/edit", data=edit_fields(version, title="Late"))
     assert response.status_code == 409
     assert load_event(slug).title == "Original"
@@ -94,9 +85,9 @@ def test_the_version_column_refuses_a_stale_write(app, make_event):
         service.db.session.expunge(stale)
     with app.app_context():
         fresh = service.find_event(slug)
-        service.update_event(fresh, {"title": "First"}, None, rounds=4)
+        service.edit_event(fresh, {"title": "First"}, 1, None, notify=False)
     with app.app_context():
         stale = service.db.session.merge(stale, load=False)
         with pytest.raises(service.EditConflictError):
-            service.update_event(stale, {"title": "Second"}, None, rounds=4)
+            service.edit_event(stale, {"title": "Second"}, 1, None, notify=False)
         assert service.find_event(slug).title == "First"

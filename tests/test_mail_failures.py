@@ -1,28 +1,19 @@
 """A mail server that is down or refuses: reported per address, nothing lost, retryable."""
 
-import re
-from html import unescape
-
 import pytest
 from sqlalchemy import select
 
-from conftest import Browser
-from conftest import event_form
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.models import Invitee
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
+from tests.helpers.html import text_of as text
+from tests.helpers.html import textarea
 
 NOTE = "See you there"
-
-
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
-
-
-def textarea(html: str, name: str) -> str:
-    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
-    assert match, f"no textarea named {name}"
-    return match.group(1)
 
 
 def stored(app, slug: str) -> tuple[int, dict[str, tuple]]:
@@ -155,17 +146,7 @@ def test_change_notices_that_fail_are_reported_and_the_change_kept(
     slug = create_event_as(owner)
     assert invite(owner, slug, "ana@example.org").status_code == 303
     down = Browser(make_app(**mail_settings("127.0.0.1", closed_mail_port)).test_client())
-    edit = down.get(f"/events/{slug}/edit").get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', edit).group(1)
-    data = {
-        "version": version,
-        "password": "correct horse",
-        "title": "Moved",
-        "date": "2026-12-12",
-        "time": "19:30",
-        "timezone": "Europe/Paris",
-        "notify": "y",
-    }
+    data = edit_fields(password=PASSWORD, title="Moved", notify="y")
 
     response = down.post(f"/events/{slug}/edit", data=data)
 

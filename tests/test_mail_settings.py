@@ -5,10 +5,10 @@ import time
 
 import pytest
 
-from conftest import Browser
-from conftest import mail_settings
-from conftest import make_config
 from skedjit import create_app
+from tests.helpers.apps import make_config
+from tests.helpers.browser import Browser
+from tests.helpers.mail import mail_settings
 
 
 def test_a_mail_server_needs_a_sender(database_url, tmp_path):

@@ -18,13 +18,13 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 from sqlalchemy import text
 
-from conftest import PASSWORD
-from conftest import close_app
-from conftest import make_config
 from skedjit import MIGRATIONS
-from skedjit import create_app
 from skedjit.events import service
 from skedjit.extensions import db
+from tests.helpers.apps import close_app
+from tests.helpers.apps import make_config
+from tests.helpers.apps import new_test_app
+from tests.helpers.forms import PASSWORD
 
 EVENT_COLUMNS = {
     "id",
@@ -57,7 +57,7 @@ EVENT_COLUMNS = {
 @contextmanager
 def app_on(url: str, tmp_path: Path) -> Iterator[Flask]:
     """The app on the database, inside its app context; its engine is disposed afterwards."""
-    app = create_app(make_config(url), instance_path=str(tmp_path / "instance"))
+    app = new_test_app(make_config(url), instance_path=str(tmp_path / "instance"))
     with app.app_context():
         try:
             yield app
@@ -156,7 +156,7 @@ def test_stored_start_reads_back_as_the_same_aware_utc_instant(app, starts_at):
         "description": "",
     }
     with app.app_context():
-        slug = service.create_event(fields, PASSWORD, rounds=4).slug
+        slug = service.create_event(fields, PASSWORD)[0].slug
         db.session.remove()  # read from the database, not the session's identity map
         stored = service.find_event(slug).starts_at
     assert stored == datetime(2026, 12, 12, 18, 30, tzinfo=UTC)

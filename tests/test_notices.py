@@ -1,23 +1,21 @@
 """Emails after the invitation: changes, cancellation, unsubscribing, and the owner's receipt."""
 
 import re
-from html import unescape
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from conftest import PASSWORD
-from conftest import Browser
-from conftest import event_form
 from skedjit.extensions import db
 from skedjit.models import Invitee
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
+from tests.helpers.html import form_version
+from tests.helpers.html import text_of as text
 
 UNSUBSCRIBE = re.compile(r"http://localhost(/events/\w{6}/unsubscribe/[\w.-]+)")
-
-
-def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
 
 
 def calendar_event(received):
@@ -27,14 +25,10 @@ def calendar_event(received):
     return calendar["METHOD"], calendar.walk("VEVENT")[0]
 
 
-def edit_fields(browser: Browser, slug: str, **overrides) -> dict:
-    """The edit form as it is filled in now, with overrides."""
-    page = browser.get(f"/events/{slug}/edit").get_data(as_text=True)
-    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
-    fields = event_form(version=version, notify="y", **overrides)
-    del fields["password_confirm"]
-    fields["password"] = ""
-    return fields
+def edit_now(browser: Browser, slug: str, **overrides) -> dict:
+    """The edit form at the version it opens with now, telling invitees, with overrides."""
+    version = form_version(browser.get(f"/events/{slug}/edit").get_data(as_text=True))
+    return edit_fields(version, notify="y", **overrides)
 
 
 @pytest.fixture
@@ -68,7 +62,7 @@ def test_the_edit_form_offers_to_tell_invitees_checked(owner, slug, create_event
 def test_a_new_time_is_emailed_with_the_next_sequence(owner, slug, mail_server):
     before = Calendar.from_ical(owner.get(f"/events/{slug}.ics").data).walk("VEVENT")[0]
 
-    response = owner.post(f"/events/{slug}/edit", data=edit_fields(owner, slug, time="21:00"))
+    response = owner.post(f"/events/{slug}/edit", data=edit_now(owner, slug, time="21:00"))
 
     assert response.status_code == 303
     assert "The change was sent to 2 addresses." in text(owner.get(f"/events/{slug}"))
@@ -100,17 +94,16 @@ def test_a_new_time_is_emailed_with_the_next_sequence(owner, slug, mail_server):
 )
 def test_each_change_that_matters_is_emailed(owner, slug, mail_server, change):
     assert (
-        owner.post(f"/events/{slug}/edit", data=edit_fields(owner, slug, **change)).status_code
-        == 303
+        owner.post(f"/events/{slug}/edit", data=edit_now(owner, slug, **change)).status_code == 303
     )
     assert len(mail_server.messages) == 2
 
 
 def test_no_email_without_the_box_or_for_a_new_description(owner, slug, mail_server):
-    unticked = edit_fields(owner, slug, time="21:00")
+    unticked = edit_now(owner, slug, time="21:00")
     del unticked["notify"]
     assert owner.post(f"/events/{slug}/edit", data=unticked).status_code == 303
-    described = edit_fields(owner, slug, time="21:00", description="New words")
+    described = edit_now(owner, slug, time="21:00", description="New words")
     assert owner.post(f"/events/{slug}/edit", data=described).status_code == 303
 
     assert mail_server.messages == []
@@ -170,7 +163,7 @@ def test_an_unsubscribed_address_is_never_emailed_about_the_event_again(
     assert "Not sent to ANA@example.org: they asked for no more emails" in text(
         owner.get(f"/events/{slug}/invite")
     )
-    owner.post(f"/events/{slug}/edit", data=edit_fields(owner, slug, time="21:00"))
+    owner.post(f"/events/{slug}/edit", data=edit_now(owner, slug, time="21:00"))
     owner.post(f"/events/{slug}/delete", data={"notify": "y"})
     assert [m.rcpt_tos for m in mail_server.messages] == [["ben@example.org"]] * 2
 

@@ -12,15 +12,18 @@ from pathlib import Path
 import pytest
 from flask import template_rendered
 
-from conftest import close_app
-from conftest import empty_database
-from conftest import mail_settings
-from conftest import make_config
-from pages import Element
-from pages import Page
-from pages import receive_every_email
-from pages import render_every_page
-from skedjit import create_app
+from tests.helpers.apps import close_app
+from tests.helpers.apps import empty_database
+from tests.helpers.apps import make_config
+from tests.helpers.apps import new_test_app
+from tests.helpers.mail import mail_settings
+from tests.helpers.pages import Element
+from tests.helpers.pages import Page
+from tests.helpers.pages import receive_every_email
+from tests.helpers.pages import render_every_page
+
+# What these check is the same whatever the database: run them on SQLite alone.
+pytestmark = pytest.mark.one_backend
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "skedjit" / "templates"
 CONTROLS = ("input", "select", "textarea", "button")
@@ -34,7 +37,7 @@ def every_page(database_url, tmp_path_factory, mail_server_session) -> Iterator[
 
     def make_app(**settings):
         instance = str(tmp_path_factory.mktemp("instance"))
-        apps.append(create_app(make_config(database_url, **settings), instance_path=instance))
+        apps.append(new_test_app(make_config(database_url, **settings), instance_path=instance))
         return apps[-1]
 
     app = make_app()

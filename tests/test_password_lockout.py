@@ -10,15 +10,15 @@ import bcrypt
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD
-from conftest import csrf_token_in
-from conftest import event_form
-from skedjit.events import lockout
+from skedjit import lockout
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.passwords import hash_cost
-from test_served import Visitor
-from test_served import served
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.html import csrf_token_in
+from tests.helpers.served import Visitor
+from tests.helpers.served import served
 
 WRONG = "not the password at all"
 LOCKED = "Too many wrong passwords for this event."
@@ -54,14 +54,12 @@ def bcrypt_checks(monkeypatch) -> list[bytes]:
     return checked
 
 
-def edit_fields(password: str, **overrides) -> dict:
-    fields = event_form(**{"title": "Hijacked", "password": password, **overrides})
-    del fields["password_confirm"]
-    return fields
-
-
 def guess(browser, slug: str, password: str = WRONG, action: str = "edit"):
-    data = edit_fields(password) if action == "edit" else {"password": password}
+    data = (
+        edit_fields(password=password, title="Hijacked")
+        if action == "edit"
+        else {"password": password}
+    )
     return browser.post(f"/events/{slug}/{action}", data=data)
 
 
@@ -199,7 +197,7 @@ def test_a_friend_guessing_cannot_lock_out_the_owner(
         guess(friend, slug)
     assert guess(friend, slug).status_code == 429
 
-    edit = owner.post(f"/events/{slug}/edit", data=edit_fields("", title="Still mine"))
+    edit = owner.post(f"/events/{slug}/edit", data=edit_fields(title="Still mine"))
 
     assert edit.status_code == 303
     assert load_event(slug).title == "Still mine"
@@ -221,7 +219,7 @@ def test_counting_does_not_touch_the_events_version_or_update_time(
 
     saved = editor.post(
         f"/events/{slug}/edit",
-        data=edit_fields(PASSWORD, title="Saved", version=str(before.version)),
+        data=edit_fields(before.version, password=PASSWORD, title="Saved"),
     )
     assert saved.status_code == 303  # no edit conflict from the bookkeeping
 
@@ -289,7 +287,7 @@ def test_a_hash_changed_meanwhile_is_not_overwritten_by_the_stronger_one(app, ma
         event = db.session.get(Event, event.id)
         event.password_hash = old_hash  # what the request read before the change
         db.session.expunge(event)
-        assert lockout.check_password(event, PASSWORD, rounds=5)
+        assert lockout.check_password(event, PASSWORD)
         stored_hash = db.session.scalar(select(Event.password_hash).where(Event.slug == slug))
     assert stored_hash == new_hash
 

@@ -16,16 +16,18 @@ from hypothesis import event
 from hypothesis import given
 from hypothesis import strategies as st
 from icalendar import Calendar
-from sqlalchemy import func
 from sqlalchemy import select
 
-from conftest import Browser
-from conftest import empty_database
-from conftest import event_form
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.models import Rsvp
 from skedjit.text import shown_in_html
+from tests.helpers.apps import count_rows as count
+from tests.helpers.apps import empty_database
+from tests.helpers.browser import Browser
+from tests.helpers.forms import event_form
+from tests.helpers.html import html_of
+from tests.helpers.html import input_value
 
 # Any code point but lone surrogates (which no form body can carry): control
 # characters, NUL, line and paragraph separators and astral characters included.
@@ -62,29 +64,14 @@ def stored_event_text(app) -> list[dict]:
         return [{name: getattr(e, name) for name in EVENT_TEXT_FIELDS} for e in events]
 
 
-def count(app, model) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model))
-
-
 def slug_of(response) -> str:
     return response.headers["Location"].rsplit("/", 1)[1]
-
-
-def html_of(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def text_in(html: str, pattern: str) -> str | None:
     """The text of the first match of pattern's group: tags dropped, entities decoded."""
     match = re.search(pattern, html, re.S)
     return unescape(re.sub(r"<[^>]+>", "", match.group(1))) if match else None
-
-
-def input_value(html: str, name: str) -> str | None:
-    tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html)
-    value = tag and re.search(r'value="([^"]*)"', tag.group(0))
-    return unescape(value.group(1)) if value else None
 
 
 def textarea_text(html: str, name: str) -> str | None:

@@ -8,13 +8,14 @@ import pytest
 from flask import Flask
 from flask import url_for
 
-from conftest import PASSWORD
-from conftest import csrf_token_in
-from conftest import event_form
 from skedjit import request_log
-from skedjit.rsvps import service as rsvp_service
-from test_served import Visitor
-from test_served import served_with_output
+from skedjit.answers import service as rsvp_service
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
+from tests.helpers.html import csrf_token_in
+from tests.helpers.served import Visitor
+from tests.helpers.served import served_with_output
 
 LINE = re.compile(r"(?P<method>\S+) (?P<path>\S+) (?P<status>\d{3}) (?P<ms>\d+\.\d)ms")
 SERVED_LINE = re.compile(
@@ -213,7 +214,7 @@ def test_no_password_csrf_token_cookie_or_answer_token_is_ever_logged(
     slug = created.headers["Location"].rsplit("/", 1)[1]
 
     editor = make_browser()  # no owner access: types the password
-    fields = event_form(title="Moved", password=PASSWORD, new_password=NEW_PASSWORD)
+    fields = edit_fields(password=PASSWORD, title="Moved", new_password=NEW_PASSWORD)
     fields["new_password_confirm"] = NEW_PASSWORD
     edited = editor.post(f"/events/{slug}/edit", data=fields)
     assert edited.status_code == 303, edited.get_data(as_text=True)
@@ -296,18 +297,18 @@ def test_served_app_writes_one_line_per_request_to_stderr_and_no_secret(empty_da
         slug = created.location_path.rsplit("/", 1)[1]
 
         friend = Visitor(base_url)
-        answer_token = page_token(friend, f"/events/{slug}")
-        answer = {"name": "Ana", "response": "yes", "guests": "0", "csrf_token": answer_token}
+        assert friend.get(f"/events/{slug}").status == 200
+        answer = {"name": "Ana", "response": "yes", "guests": "0"}
         assert friend.request(f"/events/{slug}/rsvp", answer).status == 303
         token = CHANGE_LINK.search(friend.get(f"/events/{slug}").body)[1]
         assert friend.get(f"/events/{slug}/rsvp/{token}").status == 200
         assert friend.get(f"/events/{slug}/rsvp/{token}/").status == 404
         assert friend.get("/no/such/page?token=query-secret").status == 404
-        secrets = [PASSWORD, token, create_token, answer_token, "query-secret"]
+        secrets = [PASSWORD, token, create_token, "query-secret"]
         secrets += cookie_values(owner) + cookie_values(friend)
         text = output.read_text(errors="replace")
 
-    assert len(secrets) >= 8  # session cookies for both, the friend's answer cookie
+    assert len(secrets) >= 6  # the owner's session cookie, the friend's answer cookie
     for secret in secrets:
         assert secret not in text
     assert "HTTP/1.1" not in text  # gunicorn's own access log is off

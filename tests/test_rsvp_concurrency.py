@@ -18,19 +18,18 @@ from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy import text
 
-from conftest import BACKENDS
-from conftest import close_app
-from conftest import csrf_token_in
-from conftest import make_config
-from skedjit import create_app
+from skedjit.answers import service
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.models import Rsvp
-from skedjit.rsvps import service
-from test_served import REQUEST_SECONDS
-from test_served import Response
-from test_served import Visitor
-from test_served import served
+from tests.helpers.apps import BACKENDS
+from tests.helpers.apps import close_app
+from tests.helpers.apps import make_config
+from tests.helpers.apps import new_test_app
+from tests.helpers.served import REQUEST_SECONDS
+from tests.helpers.served import Response
+from tests.helpers.served import Visitor
+from tests.helpers.served import served
 
 FULL = "The event is full"
 BARRIER_SECONDS = 60  # every friend has fetched its page and is ready to post
@@ -47,7 +46,7 @@ def database_url(request, new_database_url, tmp_path: Path) -> str:
     whose clean-up could delete rows from under a test that holds locks.
     """
     url = new_database_url(request.param)
-    app = create_app(make_config(url), instance_path=str(tmp_path / "migrate-instance"))
+    app = new_test_app(make_config(url), instance_path=str(tmp_path / "migrate-instance"))
     with app.app_context():
         upgrade()
     close_app(app)
@@ -86,15 +85,14 @@ def answer_all_at_once(base_url: str, slug: str, names: list[str], guests: int) 
         friend = Visitor(base_url)
         page = friend.get(f"/events/{slug}")
         assert page.status == 200, page.body
-        friends.append((friend, csrf_token_in(page.body)))
+        friends.append(friend)
 
     barrier = threading.Barrier(len(names), timeout=BARRIER_SECONDS)
     results: list[Response | BaseException | None] = [None] * len(names)
 
     def post(index: int) -> None:
-        friend, csrf = friends[index]
+        friend = friends[index]
         fields = {
-            "csrf_token": csrf,
             "name": names[index],
             "response": "yes",
             "guests": str(guests),

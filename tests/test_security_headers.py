@@ -6,6 +6,9 @@ import pytest
 
 from skedjit.security import CONTENT_SECURITY_POLICY
 
+# What these check does not depend on the database: run them on SQLite alone.
+pytestmark = pytest.mark.one_backend
+
 EXPECTED = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",

@@ -5,7 +5,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from smtp import MailServer
+from tests.helpers.smtp import MailServer
 
 SENDER = "skedjit@example.org"
 ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"

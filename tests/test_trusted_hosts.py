@@ -7,7 +7,10 @@ import urllib.request
 import pytest
 
 from config import trusted_hosts
-from test_served import served
+from tests.helpers.served import served
+
+# What these check does not depend on the database: run them on SQLite alone.
+pytestmark = pytest.mark.one_backend
 
 FORGED = "evil.test"
 SHARE_LINK = re.compile(r'<input id="share-link" type="url" value="([^"]+)"')

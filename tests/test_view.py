@@ -7,6 +7,9 @@ from html import unescape
 
 import pytest
 
+# What these check does not depend on the database: run them on SQLite alone.
+pytestmark = pytest.mark.one_backend
+
 FUTURE = datetime(2031, 5, 17, 16, 0, tzinfo=UTC)
 PAST = datetime(2020, 5, 17, 16, 0, tzinfo=UTC)
 SCRIPT = "<script>alert(1)</script>"

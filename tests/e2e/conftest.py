@@ -17,9 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import BACKENDS
-from conftest import mail_settings
-from test_served import served
+from tests.helpers.mail import mail_settings
+from tests.helpers.served import served
 
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -54,6 +53,8 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if "/e2e/" in str(item.path):
             item.add_marker(pytest.mark.e2e)
+            # One pytest-xdist worker runs them all: one site and one Chromium for the run.
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")
@@ -77,14 +78,16 @@ def chromium() -> Iterator:
         browser.close()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def site(request, new_database_url, mail_server_session) -> Iterator[str]:
-    """The base URL of Skedjit served by gunicorn on a fresh database of each backend.
+@pytest.fixture(scope="session")
+def site(new_database_url, mail_server_session) -> Iterator[str]:
+    """The base URL of Skedjit served by gunicorn on a fresh SQLite database.
 
-    It sends email to the test SMTP server (`mail_server_session`, which tests may reset).
+    One database is enough: the browser cannot tell the two apart, and every test
+    below the browser runs on both. It sends email to the test SMTP server
+    (`mail_server_session`, which tests may reset).
     """
     mail = {name: str(value) for name, value in mail_settings(mail_server_session).items()}
-    with served(new_database_url(request.param), **SITE_SETTINGS, **mail) as base_url:
+    with served(new_database_url("sqlite"), **SITE_SETTINGS, **mail) as base_url:
         yield base_url
 
 

@@ -5,6 +5,7 @@ to look at (the README's pictures are picked from them); the test checks only
 that each page is the one it is named after.
 """
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import DESKTOP
@@ -13,6 +14,8 @@ from .conftest import PHONE
 from .conftest import SCREENSHOTS
 from .conftest import create_event
 from .conftest import fill_event_form
+
+pytestmark = pytest.mark.screenshots
 
 ANSWERS = [
     ("Chloé", "Going", "Bringing Carcassonne."),

@@ -18,13 +18,15 @@ from html.parser import HTMLParser
 from flask import Flask
 from sqlalchemy.exc import OperationalError
 
-from conftest import PASSWORD
-from conftest import Browser
-from conftest import event_form
-from conftest import mail_settings
 from skedjit.events import service
 from skedjit.invites import service as invites
-from smtp import MailServer
+from tests.helpers.browser import Browser
+from tests.helpers.forms import PASSWORD
+from tests.helpers.forms import answer
+from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
+from tests.helpers.mail import mail_settings
+from tests.helpers.smtp import MailServer
 
 TITLE = "Board games"
 WRONG = "not the password"
@@ -149,15 +151,8 @@ class Pages:
         self.pages[name] = Page(name, status, html, f"{title} · Skedjit")
 
 
-def edit_fields(password: str = "", **overrides) -> dict:
-    fields = event_form(**{"title": TITLE, "password": password, **overrides})
-    del fields["password_confirm"]
-    return fields
-
-
-def answer(browser: Browser, slug: str, **fields):
-    data = {"name": "Ana", "response": "yes", "guests": "0", "note": ""} | fields
-    return browser.post(f"/events/{slug}/rsvp", data=data)
+def edit_of_title(password: str = "", **overrides) -> dict:
+    return edit_fields(**{"title": TITLE, "password": password, **overrides})
 
 
 def add_failing_routes(app: Flask) -> None:
@@ -183,7 +178,7 @@ def store_event(app: Flask, **fields) -> str:
         "description": "",
     }
     with app.app_context():
-        return service.create_event(values | fields, PASSWORD, rounds=4).slug
+        return service.create_event(values | fields, PASSWORD)[0].slug
 
 
 def render_every_page(
@@ -286,34 +281,34 @@ def render_every_page(
     pages.add("edit: owner", owner.get(edit), 200, edit_title)
     pages.add("edit: friend", friend.get(edit), 200, edit_title)
     pages.add(
-        "edit: no password", friend.post(edit, data=edit_fields()), 400, f"Error: {edit_title}"
+        "edit: no password", friend.post(edit, data=edit_of_title()), 400, f"Error: {edit_title}"
     )
     pages.add(
         "edit: wrong password",
-        friend.post(edit, data=edit_fields(WRONG)),
+        friend.post(edit, data=edit_of_title(WRONG)),
         403,
         f"Error: {edit_title}",
     )
     pages.add(
         "edit: field errors",
-        owner.post(edit, data=edit_fields(title="", new_password="short")),
+        owner.post(edit, data=edit_of_title(title="", new_password="short")),
         400,
         f"Error: {edit_title}",
     )
     pages.add(
         "edit: someone else saved first",
-        owner.post(edit, data=edit_fields(version="0")),
+        owner.post(edit, data=edit_of_title(version=2)),
         409,
         f"Error: {edit_title}",
     )
     locked = make_event(title=TITLE)
     guesser = new_browser()
     for _attempt in range(5):
-        guess = guesser.post(f"/events/{locked}/edit", data=edit_fields(WRONG))
+        guess = guesser.post(f"/events/{locked}/edit", data=edit_of_title(WRONG))
         assert guess.status_code == 403
     pages.add(
         "edit: locked after wrong passwords",
-        guesser.post(f"/events/{locked}/edit", data=edit_fields(WRONG)),
+        guesser.post(f"/events/{locked}/edit", data=edit_of_title(WRONG)),
         429,
         f"Error: {edit_title}",
     )
@@ -387,7 +382,7 @@ def render_every_page(
     )
     for _attempt in range(2):
         refused = someone.post(f"/events/{slug}/delete", data={"password": WRONG})
-    pages.add("error: 429 wrong passwords", refused, 429, "Too many requests")
+    pages.add("error: 429 wrong passwords", refused, 429, f"Error: Delete “{TITLE}”")
     for _attempt in range(2):
         refused = someone.get("/events/zzzzzz")
     pages.add("error: 429 unknown events", refused, 429, "Too many requests")

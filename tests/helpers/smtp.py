@@ -28,7 +28,7 @@ from aiosmtpd.smtp import SMTP
 from aiosmtpd.smtp import Envelope
 from aiosmtpd.smtp import Session
 
-from ports import free_port
+from tests.helpers.ports import free_port
 
 HOST = "127.0.0.1"
 SERVER_NAME = "mail.skedjit.test"  # its greeting; the default looks the machine's name up
