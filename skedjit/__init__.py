@@ -23,7 +23,6 @@ from .extensions import db
 from .extensions import migrate
 from .instance_files import load_or_create_secret_key
 from .routing import SlugConverter
-from .sessions import CookieSessionInterface
 from .text import linkify
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -57,7 +56,6 @@ def configure(app: Flask, config_class: type[Config]) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["linkify"] = linkify
     app.url_map.converters["slug"] = SlugConverter
-    app.session_interface = CookieSessionInterface()
 
 
 def register_extensions(app: Flask) -> None:

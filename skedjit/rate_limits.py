@@ -17,7 +17,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from cachetools import TLRUCache
 from flask import Flask
 from flask import current_app
 from flask import request
@@ -170,32 +169,39 @@ class UnknownEvents:
     first unknown link there (one answer later), not before.
     """
 
-    #: Blocked addresses remembered; each is forgotten when its block ends.
+    #: Blocked addresses remembered before those whose block has ended are forgotten.
     REMEMBERED = 10_000
 
     def __init__(self):
-        self.blocked = TLRUCache(
-            self.REMEMBERED, ttu=lambda _key, until, _now: until, timer=lambda: now()
-        )
+        self.blocked: dict[str, float] = {}  # address -> until when (a Unix time)
         self.lock = threading.Lock()
 
     def refuse_when_blocked(self) -> None:
         """Before an event-link request: 429 for an address this process knows is blocked."""
-        if "slug" not in (request.view_args or ()):
-            return
-        with self.lock:
-            until = self.blocked.get(client_address())
-        if until is not None:
-            raise LimitExceeded(unknown_events.what, max(1, math.ceil(until - now())))
+        if not self.blocked or "slug" not in (request.view_args or ()):
+            return  # the usual case costs two lookups
+        until = self.blocked.get(client_address())
+        if until is not None and until > now():
+            raise LimitExceeded(unknown_events.what, self._seconds_until(until))
 
     def count_not_found(self, response: Response) -> Response:
         """After an event-link request answered 404, count it; block the address if it is out."""
         if response.status_code == 404 and "slug" in (request.view_args or ()):
             _within, spent_until = unknown_events.count()
             if spent_until is not None:
-                with self.lock:
-                    self.blocked[client_address()] = spent_until
+                self.block(client_address(), spent_until)
         return response
+
+    def block(self, address: str, until: float) -> None:
+        with self.lock:
+            self.blocked[address] = until
+            if len(self.blocked) > self.REMEMBERED:
+                moment = now()
+                self.blocked = {a: end for a, end in self.blocked.items() if end > moment}
+
+    @staticmethod
+    def _seconds_until(moment: float) -> int:
+        return max(1, math.ceil(moment - now()))
 
 
 def now() -> float:
@@ -217,6 +223,6 @@ def init_app(app: Flask) -> None:
     storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"], **STORAGE_OPTIONS)
     app.extensions[KEY] = Counts(storage, FixedWindowRateLimiter(storage), items)
     if items["RATELIMIT_UNKNOWN_EVENTS"]:
-        links = UnknownEvents()
+        links = app.extensions["skedjit.unknown_events"] = UnknownEvents()
         app.before_request(links.refuse_when_blocked)
         app.after_request(links.count_not_found)

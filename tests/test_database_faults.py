@@ -39,6 +39,8 @@ from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
+from tests.helpers.waiting import wait_until
+from tests.helpers.waiting import watch_of
 
 REPO = Path(__file__).resolve().parent.parent
 QUICKLY = 3.0  # seconds: "at once" for a person looking at a page
@@ -72,13 +74,6 @@ def within(seconds: float, send: Callable[[], object]) -> tuple[object, float]:
     thread.join(seconds)
     assert answers, f"no answer within {seconds} s"
     return answers[0]
-
-
-def wait_until(condition: Callable[[], bool], seconds: float = BACK_SECONDS) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 class Cluster:
@@ -157,7 +152,7 @@ def cluster(tmp_path_factory) -> Iterator[Cluster]:
 @pytest.fixture
 def outage_app(cluster: Cluster, tmp_path: Path, monkeypatch) -> Iterator[Flask]:
     """The app on this module's cluster, its listener quick to try again."""
-    monkeypatch.setattr(freshness, "RECONNECT_SECONDS", (0.05, 0.5))
+    monkeypatch.setattr(event_rows, "RECONNECT_SECONDS", (0.05, 0.5))
     app = new_test_app(make_config(cluster.url), instance_path=str(tmp_path / "instance"))
     yield app
     cluster.restart()  # running again for the next test, whatever this one left
@@ -178,7 +173,7 @@ def titles_stored(url: str, prefix: str) -> dict[str, str]:
 
 
 def listener_of(app: Flask) -> event_rows.PostgresListener:
-    return app.extensions[event_rows.KEY][1]
+    return watch_of(app)
 
 
 def test_pages_answer_503_at_once_while_the_database_is_down_and_work_when_it_is_back(
@@ -203,13 +198,13 @@ def test_pages_answer_503_at_once_while_the_database_is_down_and_work_when_it_is
         response, seconds = timed(send)
         assert_unavailable(response, label)
         assert seconds < QUICKLY, label
-    wait_until(lambda: not listener_of(outage_app).connected.is_set())
+    wait_until(lambda: not listener_of(outage_app).connected.is_set(), BACK_SECONDS)
 
     cluster.restart()
     expected = {"event page": 200, "calendar": 200, "create": 303, "edit": 303, "answer": 303}
     for label, send in requests.items():
         assert send().status_code == expected[label], label
-    wait_until(listener_of(outage_app).connected.is_set)
+    wait_until(listener_of(outage_app).connected.is_set, BACK_SECONDS)
     assert set(titles_stored(cluster.url, "Outage")) == {"Outage create", "Outage edit"}
 
 
@@ -224,7 +219,7 @@ def test_the_first_requests_after_a_restart_find_fresh_connections(cluster, outa
     cluster.restart()  # every pooled connection is now dead
     assert friend.get(f"/events/{slug}").status_code == 200  # the read engine tries again
     assert friend.get(f"/events/{slug}.ics").status_code == 200  # the pool pings first
-    wait_until(listener_of(outage_app).connected.is_set)
+    wait_until(listener_of(outage_app).connected.is_set, BACK_SECONDS)
 
 
 def test_every_create_during_a_restart_is_either_stored_or_refused(cluster, outage_app):
@@ -247,10 +242,10 @@ def test_every_create_during_a_restart_is_either_stored_or_refused(cluster, outa
     with ThreadPoolExecutor(max_workers=4) as pool:
         workers = [pool.submit(create_until_stopped, worker) for worker in range(4)]
         try:
-            wait_until(lambda: created() >= 8)
+            wait_until(lambda: created() >= 8, BACK_SECONDS)
             cluster.restart()
             after_restart = created()
-            wait_until(lambda: created() >= after_restart + 8)
+            wait_until(lambda: created() >= after_restart + 8, BACK_SECONDS)
         finally:
             stop.set()
         for worker in workers:

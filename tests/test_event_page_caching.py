@@ -12,6 +12,7 @@ from flask import template_rendered
 from skedjit.event_page import data
 from skedjit.event_page import render
 from tests.helpers.forms import edit_fields
+from tests.helpers.waiting import warm
 
 
 @contextmanager
@@ -169,3 +170,36 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_favicon(clie
     with client.get(match.group(1)) as icon:
         assert icon.status_code == 200
         assert icon.mimetype == "image/svg+xml"
+
+
+def test_a_cookie_less_friend_is_answered_from_memory_without_flask(app, make_browser, make_event):
+    slug = make_event()
+    first = warm(make_browser().client, slug)
+
+    def no_view(**_kwargs):
+        raise AssertionError("the view ran")
+
+    app.view_functions["events.view"] = no_view
+    again = make_browser().get(f"/events/{slug}")
+    assert (again.status_code, again.data) == (200, first.data)
+    assert again.headers == first.headers
+    revalidated = make_browser().get(
+        f"/events/{slug}", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    assert revalidated.status_code == 304
+    assert revalidated.headers["ETag"] == first.headers["ETag"]
+    assert "Content-Type" not in revalidated.headers
+    with_a_cookie = make_browser()
+    with_a_cookie.client.set_cookie("unrelated", "1")
+    with pytest.raises(AssertionError, match="the view ran"):
+        with_a_cookie.get(f"/events/{slug}")
+
+
+def test_a_head_request_gets_the_headers_alone(make_browser, make_event):
+    slug = make_event()
+    page = make_browser().get(f"/events/{slug}")
+    for _ in range(2):  # from Flask, then from memory
+        head = make_browser().client.head(f"/events/{slug}")
+        assert head.status_code == 200
+        assert head.data == b""
+        assert head.headers["ETag"] == page.headers["ETag"]

@@ -2,35 +2,16 @@
 
 import sqlite3
 import subprocess
-import time
 
 import psycopg2
 import pytest
 from sqlalchemy.engine import make_url
 
-from skedjit.event_page import rows as event_rows
 from skedjit.event_page.rows import EventRows
 from tests.helpers.forms import edit_fields
-
-
-def watch_of(app):
-    return app.extensions[event_rows.KEY][1]
-
-
-def wait_until(condition, seconds: float = 5.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.02)
-
-
-def warm(client, slug: str, backend: str):
-    """View the page once and, on PostgreSQL, wait until the process listens for changes."""
-    response = client.get(f"/events/{slug}")
-    if backend == "postgresql":
-        wait_until(watch_of(client.application).connected.is_set)
-        response = client.get(f"/events/{slug}")
-    return response
+from tests.helpers.waiting import wait_until
+from tests.helpers.waiting import warm
+from tests.helpers.waiting import watch_of
 
 
 def edit_title(browser, slug: str, title: str, version: int = 1) -> None:
@@ -38,28 +19,28 @@ def edit_title(browser, slug: str, title: str, version: int = 1) -> None:
     assert browser.post(f"/events/{slug}/edit", data=fields).status_code == 303
 
 
-def test_friends_later_views_send_no_sql(client, make_event, count_queries, backend):
+def test_friends_later_views_send_no_sql(client, make_event, count_queries):
     slug = make_event()
-    warm(client, slug, backend)
+    warm(client, slug)
     with count_queries() as statements:
         response = client.get(f"/events/{slug}")
     assert response.status_code == 200
     assert statements == []
 
 
-def test_edit_in_another_process_is_seen(browser, create_event_as, make_app, backend):
+def test_edit_in_another_process_is_seen(browser, create_event_as, make_app):
     slug = create_event_as(browser, title="Before")
     other = make_app().test_client()
-    assert b"Before" in warm(other, slug, backend).data
+    assert b"Before" in warm(other, slug).data
     edit_title(browser, slug, "After")
     wait_until(lambda: b"After" in other.get(f"/events/{slug}").data)
     assert b"Before" not in other.get(f"/events/{slug}").data
 
 
-def test_delete_in_another_process_is_seen(browser, create_event_as, make_app, backend):
+def test_delete_in_another_process_is_seen(browser, create_event_as, make_app):
     slug = create_event_as(browser)
     other = make_app().test_client()
-    warm(other, slug, backend)
+    warm(other, slug)
     assert browser.post(f"/events/{slug}/delete").status_code == 303
     wait_until(lambda: other.get(f"/events/{slug}").status_code == 404)
 
@@ -68,7 +49,7 @@ def test_sqlite_sees_a_write_from_any_connection_at_once(client, make_event, bac
     if backend != "sqlite":
         pytest.skip("a SQLite file")
     slug = make_event(title="Before")
-    warm(client, slug, backend)
+    warm(client, slug)
     path = make_url(client.application.config["SQLALCHEMY_DATABASE_URI"]).database
     with sqlite3.connect(path) as connection:  # another program, writing no version
         connection.execute("UPDATE events SET title = 'After' WHERE slug = ?", (slug,))
@@ -102,17 +83,17 @@ def test_a_write_typed_in_psql_reaches_the_other_processes(
         pytest.skip("psql is PostgreSQL's")
     slug = make_event(title="Before")
     other = make_app().test_client()
-    warm(other, slug, backend)
+    warm(other, slug)
     psql(database_url, statement.format(slug=slug))
     wait_until(lambda: shown in other.get(f"/events/{slug}").data)
 
 
 def test_owner_reads_the_database_not_the_shared_rows(
-    browser, client, create_event_as, count_queries, backend
+    browser, client, create_event_as, count_queries
 ):
     slug = create_event_as(browser)
     browser.get(f"/events/{slug}")  # shows the "ready" message
-    warm(client, slug, backend)  # a friend fills the shared rows
+    warm(client, slug)  # a friend fills the shared rows
     with count_queries() as statements:
         browser.get(f"/events/{slug}")
     assert len(statements) == 2  # the event and its answers
@@ -136,7 +117,7 @@ def test_lost_listener_stops_reuse_until_it_is_back(
     slug = create_event_as(browser, title="Before")
     other_app = make_app()
     other = other_app.test_client()
-    warm(other, slug, backend)
+    warm(other, slug)
     listener = watch_of(other_app)
     old_pid = listener.backend_pid
 

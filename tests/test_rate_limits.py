@@ -344,12 +344,14 @@ def test_event_links_open_again_when_the_window_ends(limited, make_event, clock)
     assert browser.get(f"/events/{slug}").status_code == 200
 
 
-def test_blocked_addresses_are_forgotten_once_expired(clock):
+def test_blocked_addresses_are_forgotten_once_expired(monkeypatch, clock):
+    monkeypatch.setattr(UnknownEvents, "REMEMBERED", 2)
     links = UnknownEvents()
-    links.blocked["192.0.2.1"] = clock.time() + 10
-    links.blocked["192.0.2.2"] = clock.time() + 60
+    links.block("192.0.2.1", clock.time() + 10)
+    links.block("192.0.2.2", clock.time() + 60)
     clock.offset = 30
-    assert set(links.blocked) == {"192.0.2.2"}
+    links.block("192.0.2.3", clock.time() + 60)
+    assert set(links.blocked) == {"192.0.2.2", "192.0.2.3"}
 
 
 def test_an_empty_setting_turns_that_limit_off(make_limited_app, make_event):

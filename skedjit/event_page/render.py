@@ -18,6 +18,7 @@ from ..mail import mail_enabled
 from ..owner_access import has_owner_access
 from ..owner_access import may_have_owner_access
 from ..owner_access import owner_access_hours_left
+from . import shared
 from .data import Answer
 from .data import EventPage
 from .rows import find_event_page
@@ -119,6 +120,8 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
     if page is None:
         page = render()
         pages.put(key, page)
+    if not owner and mine is None:
+        shared.offer(event, etag)
     return Response(page, 200, headers, content_type="text/html; charset=utf-8")
 
 

@@ -206,6 +206,15 @@ def find_event_page(slug: str, cached: bool = True) -> EventPage | None:
     return row
 
 
+def kept_row(app: Flask, slug: str) -> EventPage | None:
+    """The event's row as this process keeps it, if it is kept and nothing has changed since."""
+    rows, watch = app.extensions[KEY]
+    if watch is None:
+        return None
+    watch.check()
+    return rows.get(slug)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(_session) -> None:
     """This process's own commits drop its rows at once, before any notification arrives."""
