@@ -519,6 +519,8 @@ def machine() -> str:
 
 
 def main() -> int:
+    # Stopped by a signal, still stop the servers it started (they have sessions of their own).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     postgres_admin = os.environ.get("BENCH_POSTGRES_URL")
     print(f"bench: {machine()}; servers on CPUs {SERVER_CPUS}, wrk on {WRK_CPUS}")
     print(f"bench: {REPEATS} rounds of {DURATION:g} s after {WARMUP:g} s warm-up each")

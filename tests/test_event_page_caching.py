@@ -11,6 +11,7 @@ from flask import template_rendered
 
 from skedjit.event_page import data
 from skedjit.event_page import render
+from skedjit.event_page import rows as event_rows
 from tests.helpers.forms import edit_fields
 from tests.helpers.waiting import warm
 
@@ -203,3 +204,26 @@ def test_a_head_request_gets_the_headers_alone(make_browser, make_event):
         assert head.status_code == 200
         assert head.data == b""
         assert head.headers["ETag"] == page.headers["ETag"]
+
+
+def test_friends_who_all_revalidate_share_one_page_again_after_a_change(
+    app, make_browser, make_event
+):
+    slug = make_event()
+    first = warm(make_browser().client, slug)
+    etag = {"If-None-Match": first.headers["ETag"]}
+    rows_kept(app).forget_all()  # what any change does
+
+    assert make_browser().get(f"/events/{slug}", headers=etag).status_code == 304
+
+    def no_view(**_kwargs):
+        raise AssertionError("the view ran")
+
+    app.view_functions["events.view"] = no_view
+    assert make_browser().get(f"/events/{slug}", headers=etag).status_code == 304
+    again = make_browser().get(f"/events/{slug}")
+    assert (again.status_code, again.data) == (200, first.data)
+
+
+def rows_kept(app):
+    return app.extensions[event_rows.KEY][0]

@@ -79,13 +79,11 @@ class SharedPages:
             return self.wsgi_app(environ, start_response)
         key = (match.group(1), environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"))
         page = self.fresh(key)
-        if page is None:
+        if page is not None:
+            return self.send(page, environ, start_response)
+        if method == "GET":
             return self.keep(key, environ, start_response)
-        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(page.etag):
-            start_response("304 NOT MODIFIED", page.not_modified_headers)
-            return []
-        start_response("200 OK", page.headers)
-        return [] if method == "HEAD" else [page.body]
+        return self.wsgi_app(environ, start_response)
 
     def fresh(self, key: tuple) -> SharedPage | None:
         """The kept answer for the key, if it may still be sent."""
@@ -99,27 +97,46 @@ class SharedPages:
         limits = self.app.extensions.get("skedjit.unknown_events")
         return bool(limits is not None and limits.blocked)
 
+    @staticmethod
+    def send(page: SharedPage, environ, start_response):
+        """The kept answer, or a 304 when the browser holds its ETag."""
+        if parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(page.etag):
+            start_response("304 NOT MODIFIED", page.not_modified_headers)
+            return []
+        start_response("200 OK", page.headers)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [page.body]
+
     def keep(self, key: tuple, environ, start_response):
-        """Let Flask answer, and keep the answer if it offered it as the shared page."""
+        """Let Flask answer a GET as a first visit, keep the page if it was offered, and send.
+
+        Flask is asked without the browser's If-None-Match, so that even when every friend
+        is revalidating, the first of them after a change makes the page that all share.
+        """
+        if_none_match = environ.pop("HTTP_IF_NONE_MATCH", None)
         answer: dict = {}
+        parts: list[bytes] = []
 
         def note(status, headers, exc_info=None):
-            answer["status"], answer["headers"] = status, headers
-            return start_response(status, headers, exc_info)
+            answer.update(status=status, headers=headers, exc_info=exc_info)
+            return parts.append
 
         body = self.wsgi_app(environ, note)
+        try:
+            parts.extend(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        content = b"".join(parts)
         offered = environ.get(ENVIRON_KEY)
-        if offered is None or environ["REQUEST_METHOD"] != "GET":
-            return body
-        if not answer.get("status", "").startswith("200"):
-            return body
-        content = b"".join(body)
-        if hasattr(body, "close"):
-            body.close()
-        row, minute, etag = offered
-        page = SharedPage(row, minute, etag, list(answer["headers"]), content)
-        with self.lock:
-            self.pages[key] = page
+        if if_none_match is not None:
+            environ["HTTP_IF_NONE_MATCH"] = if_none_match
+        if offered is not None and answer["status"].startswith("200"):
+            row, minute, etag = offered
+            page = SharedPage(row, minute, etag, list(answer["headers"]), content)
+            with self.lock:
+                self.pages[key] = page
+            return self.send(page, environ, start_response)
+        start_response(answer["status"], answer["headers"], answer["exc_info"])
         return [content]
 
 
