@@ -107,6 +107,8 @@ class Config:
     RATELIMIT_WRONG_PASSWORDS = "20 per hour"
     RATELIMIT_RSVPS = "30 per hour"
     RATELIMIT_UNKNOWN_EVENTS = "20 per minute"
+    RATELIMIT_RECOVERIES = "5 per hour"
+    RATELIMIT_RECOVERIES_PER_EVENT = "3 per hour"
     # Email (README: "Email"): off unless MAIL_SERVER names an SMTP server.
     MAIL_SERVER = None
     MAIL_PORT = 25
@@ -181,7 +183,17 @@ ENVIRONMENT: dict[str, tuple[str, Callable]] = {
     "MAIL_TIMEOUT": ("MAIL_TIMEOUT", parse_number(float)),
 }
 #: Limits may be set empty on purpose (no such limit), so an empty variable counts.
-LIMITS = [f"RATELIMIT_{name}" for name in ("CREATES", "WRONG_PASSWORDS", "RSVPS", "UNKNOWN_EVENTS")]
+LIMITS = [
+    f"RATELIMIT_{name}"
+    for name in (
+        "CREATES",
+        "WRONG_PASSWORDS",
+        "RSVPS",
+        "UNKNOWN_EVENTS",
+        "RECOVERIES",
+        "RECOVERIES_PER_EVENT",
+    )
+]
 
 
 def config_from_environment(environ: Mapping[str, str] | None = None) -> type[Config]:

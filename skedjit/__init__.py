@@ -72,10 +72,11 @@ def register_blueprints(app: Flask) -> None:
     from .calendars import bp as calendars_bp
     from .events import bp as events_bp
     from .invites.routes import bp as invites_bp
+    from .recovery import bp as recovery_bp
     from .rsvps import bp as rsvps_bp
     from .sharing import bp as sharing_bp
 
-    for blueprint in (events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp):
+    for blueprint in (events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,39 +1,61 @@
-"""The event password's lockout, kept in the database so it holds across processes.
+"""The event password's lockout: a brake on guessing, never a lever against the owner.
 
-Every attempt is counted before bcrypt runs, by one UPDATE … RETURNING on the
-event's row, so parallel guesses are counted one by one: from the fifth
-attempt on, the event is locked at once (for 1 minute, doubling up to 1 hour)
-and only cleared again by the correct password. A locked event is refused
-without running bcrypt.
+Attempts are counted in the database, so the counts hold across processes, before
+bcrypt runs and by one UPDATE … RETURNING each, so parallel guesses are counted one
+by one. They are counted per event and client address (kept as a keyed hash):
+
+- From an address's fifth attempt without the right password, that address is
+  locked out of the event, for 1 minute doubling up to 1 hour, and refused without
+  bcrypt. Other addresses are not: a right password from an address that is not
+  locked always works.
+- Across all addresses, past 50 attempts in an hour, each address waits 10 seconds
+  after every attempt: guessing from many addresses slows, and nobody is refused for
+  longer than that.
+- The right password clears its address's count; a new password clears them all.
 """
 
+import hashlib
+import hmac
 import math
 from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import case
+from sqlalchemy import delete
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 
 from .database import committed
 from .extensions import db
 from .models import Event
+from .models import PasswordGuesses
 from .models import utcnow
 from .passwords import hash_cost
 from .passwords import hash_password
 from .passwords import verify_password
+from .rate_limits import client_address
 from .refusals import Refused
 from .text import describe_wait
 
 FREE_ATTEMPTS = 5
 FIRST_LOCK = timedelta(minutes=1)
 LONGEST_LOCK = timedelta(hours=1)
-EVENTS = Event.__table__
+#: Attempts on one event from all addresses in CEILING_WINDOW before each one waits.
+CEILING = 50
+CEILING_WINDOW = timedelta(hours=1)
+SLOWED = timedelta(seconds=10)
+#: The `address` of the row that counts every address's attempts on the event.
+ALL_ADDRESSES = "*"
+GUESSES = PasswordGuesses.__table__
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class PasswordLockedError(Refused):
-    """Too many wrong passwords: the event checks none until `until`."""
+    """Too many wrong passwords from this address: none is checked until `until`."""
 
     status = 429
     field = "password"
@@ -41,69 +63,109 @@ class PasswordLockedError(Refused):
     def __init__(self, until: datetime, now: datetime):
         seconds = max(1, math.ceil((until - now).total_seconds()))
         sentence = (
-            f"Too many wrong passwords for this event. Try again in {describe_wait(seconds)}."
+            "Too many wrong passwords for this event from your address. "
+            f"Try again in {describe_wait(seconds)}."
         )
         super().__init__(sentence, {"Retry-After": str(seconds)})
         self.seconds = seconds
 
 
 def lock_after(attempts: int) -> timedelta | None:
-    """How long the event is locked once this many attempts are counted, if at all."""
+    """How long an address is locked once this many of its attempts are counted, if at all."""
     if attempts < FREE_ATTEMPTS:
         return None
     return min(FIRST_LOCK * 2 ** min(attempts - FREE_ATTEMPTS, 12), LONGEST_LOCK)
 
 
-def check_password(event: Event, password: str) -> bool:
-    """Tell whether the password is the event's; raise PasswordLockedError when locked.
+def address_key() -> str:
+    """The client's address as password_guesses keeps it: a hash keyed by SECRET_KEY."""
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret.encode() if isinstance(secret, str) else secret
+    message = b"password-guesses\0" + client_address().encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:32]
 
-    A correct password clears the count and re-hashes a hash made at a lower cost.
+
+def check_password(event: Event, password: str) -> bool:
+    """Tell whether the password is the event's; PasswordLockedError when this address is locked.
+
+    A right password clears this address's count and re-hashes a hash made at a lower cost.
     """
     now = utcnow()
+    address = address_key()
     rounds = current_app.config["BCRYPT_ROUNDS"]
     event_id, password_hash = event.id, event.password_hash
-    if event.password_locked_until and event.password_locked_until > now:
-        raise PasswordLockedError(event.password_locked_until, now)
-    _count_attempt(event_id, now)
+    _count_attempt(event_id, address, now)
     if not verify_password(password, password_hash):
         return False
     rehashed = hash_password(password, rounds) if hash_cost(password_hash) < rounds else None
-    _clear_attempts(event_id, password_hash, rehashed)
+    _clear_attempt(event_id, address, password_hash, rehashed)
     return True
 
 
-def _count_attempt(event_id: int, now: datetime) -> None:
-    """Count one attempt and lock the event if it is one too many; commits."""
-    unlocked = or_(EVENTS.c.password_locked_until.is_(None), EVENTS.c.password_locked_until <= now)
+def forget_guesses(event_id: int) -> None:
+    """Clear every count on the event (its password changed); part of the caller's transaction."""
+    db.session.execute(delete(GUESSES).where(GUESSES.c.event_id == event_id))
+
+
+def _count_attempt(event_id: int, address: str, now: datetime) -> None:
+    """Count one attempt, and lock the address if it is one too many; commits."""
+    row = (GUESSES.c.event_id == event_id) & (GUESSES.c.address == address)
     with committed():
+        insert = INSERTS[db.session.get_bind().dialect.name](GUESSES)
+        rows = [
+            {"event_id": event_id, "address": a, "attempts": 0, "since": now}
+            for a in (address, ALL_ADDRESSES)
+        ]
+        db.session.execute(insert.values(rows).on_conflict_do_nothing())
+        unlocked = or_(GUESSES.c.locked_until.is_(None), GUESSES.c.locked_until <= now)
         attempts = db.session.execute(
-            update(EVENTS)
-            .where(EVENTS.c.id == event_id, unlocked)
-            .values(password_failures=EVENTS.c.password_failures + 1)
-            .returning(EVENTS.c.password_failures)
+            update(GUESSES)
+            .where(row, unlocked)
+            .values(attempts=GUESSES.c.attempts + 1)
+            .returning(GUESSES.c.attempts)
         ).scalar_one_or_none()
-        if attempts is None:  # locked by a parallel attempt since the event was read
-            query = select(EVENTS.c.password_locked_until).where(EVENTS.c.id == event_id)
-            raise PasswordLockedError(db.session.scalar(query) or now, now)
-        if lock := lock_after(attempts):
-            db.session.execute(
-                update(EVENTS)
-                .where(EVENTS.c.id == event_id)
-                .values(password_locked_until=now + lock)
+        if attempts is None:  # locked, perhaps by a parallel attempt since the last look
+            until = db.session.scalar(select(GUESSES.c.locked_until).where(row))
+            raise PasswordLockedError(until or now, now)
+        stale = GUESSES.c.since <= now - CEILING_WINDOW
+        everyone = db.session.execute(
+            update(GUESSES)
+            .where(GUESSES.c.event_id == event_id, GUESSES.c.address == ALL_ADDRESSES)
+            .values(
+                attempts=case((stale, 1), else_=GUESSES.c.attempts + 1),
+                since=case((stale, now), else_=GUESSES.c.since),
             )
+            .returning(GUESSES.c.attempts)
+        ).scalar_one()
+        lock = lock_after(attempts)
+        if everyone > CEILING:
+            lock = max(lock or SLOWED, SLOWED)
+        if lock:
+            db.session.execute(update(GUESSES).where(row).values(locked_until=now + lock))
 
 
-def _clear_attempts(event_id: int, password_hash: str, rehashed: str | None) -> None:
-    """Forget the counted attempts; store the stronger hash unless the password changed."""
+def _clear_attempt(event_id: int, address: str, password_hash: str, rehashed: str | None) -> None:
+    """Forget the address's attempts, and uncount this right one from all addresses' count.
+
+    Stores the stronger hash unless the password changed meanwhile.
+    """
+    events = Event.__table__
     with committed():
         db.session.execute(
-            update(EVENTS)
-            .where(EVENTS.c.id == event_id)
-            .values(password_failures=0, password_locked_until=None)
+            delete(GUESSES).where(GUESSES.c.event_id == event_id, GUESSES.c.address == address)
+        )
+        db.session.execute(
+            update(GUESSES)
+            .where(
+                GUESSES.c.event_id == event_id,
+                GUESSES.c.address == ALL_ADDRESSES,
+                GUESSES.c.attempts > 0,
+            )
+            .values(attempts=GUESSES.c.attempts - 1)
         )
         if rehashed:
             db.session.execute(
-                update(EVENTS)
-                .where(EVENTS.c.id == event_id, EVENTS.c.password_hash == password_hash)
+                update(events)
+                .where(events.c.id == event_id, events.c.password_hash == password_hash)
                 .values(password_hash=rehashed)
             )

@@ -65,6 +65,7 @@ class Mailer(flask_mail.Mail):
     """Flask-Mail, bound only when MAIL_SERVER is set: email is optional."""
 
     def init_app(self, app: Flask) -> None:
+        app.add_template_global(mail_enabled)
         if not app.config.get("MAIL_SERVER"):
             return
         if not app.config.get("MAIL_DEFAULT_SENDER"):

@@ -75,10 +75,9 @@ class Event(db.Model):
     answers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Bumped when the password changes; owner access granted earlier lapses.
     password_version: Mapped[int] = mapped_column(default=1)
-    #: Password attempts counted since the last correct one (see events/lockout.py).
-    password_failures: Mapped[int] = mapped_column(default=0, server_default="0")
-    #: No password is checked for the event before then (a UTC instant), if set.
-    password_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the one owner recovery link out (see recovery.py), and when it lapses.
+    recovery_hash: Mapped[str | None] = mapped_column(String(64))
+    recovery_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Where the owner's receipt went (given on the create form); used for nothing else.
     owner_email: Mapped[str | None] = mapped_column(String(254))
     #: Invitation emails sent since `invites_counted_since` (see invites/service.py).
@@ -152,6 +151,25 @@ class Invitee(db.Model):
 
     def __repr__(self) -> str:
         return f"<Invitee {self.address!r}>"
+
+
+class PasswordGuesses(db.Model):
+    """Password attempts on one event from one client address, or from all ("*").
+
+    See lockout.py. The address is kept only as a keyed hash.
+    """
+
+    __tablename__ = "password_guesses"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Attempts counted since `since` and not yet cleared by the right password.
+    attempts: Mapped[int] = mapped_column(default=0)
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: No password from the address is checked before then, if set.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 RESPONSES = ("yes", "maybe", "no")

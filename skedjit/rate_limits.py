@@ -84,21 +84,21 @@ class Limit:
     def __init__(self, setting: str, scope: str, what: str):
         self.setting, self.scope, self.what = setting, scope, what
 
-    def take(self) -> None:
-        """Count one request from this address; LimitExceeded when it is past the limit.
+    def take(self, key: str | None = None) -> None:
+        """Count one request from this address (or for `key`); LimitExceeded past the limit.
 
         If the storage cannot be reached, the request is served and the error logged.
         """
-        within, _spent_until = self.count()
+        within, _spent_until = self.count(key)
         if not within:
             raise LimitExceeded(self.what, self._seconds_until(_spent_until))
 
-    def count(self) -> tuple[bool, float | None]:
+    def count(self, key: str | None = None) -> tuple[bool, float | None]:
         """Count one request: whether it was within the limit, and until when none is left."""
         counts = current_app.extensions.get(KEY)
         if counts is None:
             return True, None
-        address = client_address()
+        address = key or client_address()
         try:
             within = True
             spent_until = None
@@ -156,7 +156,26 @@ unknown_events = Limit(
     "unknown-events",
     "Too many links to events that do not exist from your address.",
 )
-SETTINGS = tuple(limit.setting for limit in (creates, wrong_passwords, rsvps, unknown_events))
+#: Owner recovery links asked for, per address and per event (the key is its slug).
+recoveries = Limit(
+    "RATELIMIT_RECOVERIES", "recoveries", "Too many recovery links asked for from your address."
+)
+recoveries_per_event = Limit(
+    "RATELIMIT_RECOVERIES_PER_EVENT",
+    "recoveries-per-event",
+    "Too many recovery links were asked for this event.",
+)
+SETTINGS = tuple(
+    limit.setting
+    for limit in (
+        creates,
+        wrong_passwords,
+        rsvps,
+        unknown_events,
+        recoveries,
+        recoveries_per_event,
+    )
+)
 
 
 class UnknownEvents:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import hypothesis
@@ -33,6 +34,7 @@ from tests.helpers.apps import empty_database
 from tests.helpers.apps import make_config
 from tests.helpers.apps import new_test_app
 from tests.helpers.browser import Browser
+from tests.helpers.browser import browser_of
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import event_form
 from tests.helpers.mail import mail_settings
@@ -266,9 +268,9 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def make_browser(app: Flask) -> Callable[[], Browser]:
-    """Return a callable that opens a new browser (its own cookies)."""
-    return lambda: Browser(app.test_client())
+def make_browser(app: Flask) -> Callable[..., Browser]:
+    """Return a callable that opens a new browser (its own cookies), from an address."""
+    return partial(browser_of, app)
 
 
 @pytest.fixture

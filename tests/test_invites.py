@@ -303,7 +303,7 @@ def test_turning_email_off_later_sends_nothing(owner, slug, mail_server, app):
     assert mail_server.messages == []
 
 
-def test_wrong_passwords_on_the_invite_form_lock_the_event(mail_app, slug, mail_server):
+def test_wrong_passwords_on_the_invite_form_lock_out_the_address(mail_app, slug, mail_server):
     guesser = Browser(mail_app.test_client())
     for _attempt in range(5):
         assert invite(guesser, slug, "ana@example.org", password="guess").status_code == 403
@@ -312,7 +312,7 @@ def test_wrong_passwords_on_the_invite_form_lock_the_event(mail_app, slug, mail_
 
     assert locked.status_code == 429
     assert int(locked.headers["Retry-After"]) > 0
-    assert "Too many wrong passwords for this event." in text(locked)
+    assert "Too many wrong passwords for this event from your address." in text(locked)
     assert textarea(text(locked), "addresses") == "ana@example.org"
     assert mail_server.messages == []
 

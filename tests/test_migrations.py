@@ -43,8 +43,8 @@ EVENT_COLUMNS = {
     "answers_version",
     "password_hash",
     "password_version",
-    "password_failures",
-    "password_locked_until",
+    "recovery_hash",
+    "recovery_expires_at",
     "owner_email",
     "invites_counted",
     "invites_counted_since",
@@ -92,7 +92,8 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         "ends_at",
         "capacity",
         "rsvp_deadline",
-        "password_locked_until",
+        "recovery_hash",
+        "recovery_expires_at",
         "owner_email",
         "invites_counted_since",
     }
@@ -178,7 +179,7 @@ def test_events_stored_before_the_end_column_keep_working(empty_database_url, tm
         upgrade()
         event = service.find_event("Abcdef")
         assert (event.ends_at, event.hide_preview) == (None, False)
-        assert (event.password_failures, event.password_locked_until) == (0, None)
+        assert (event.recovery_hash, event.recovery_expires_at) == (None, None)
         assert (event.owner_email, event.invites_counted, event.invites_counted_since) == (
             None,
             0,

@@ -168,6 +168,7 @@ def test_the_pages_with_form_errors_are_the_ones_meant_to_show_them(every_page):
         "create: end before the start",
         "create: a time the clocks skip",
         "event: answer with errors",
+        "recovery: new password errors",
         "event: answer refused, full",
         "edit: no password",
         "edit: wrong password",
@@ -235,7 +236,7 @@ def test_every_form_with_errors_opens_with_an_announced_summary_linking_each_fie
             assert linked == {
                 control.attrs["id"] for control in invalid if _first_of_group(control)
             }
-    assert checked == 16
+    assert checked == 17
 
 
 def _first_of_group(control: Element) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from skedjit import lockout
 from skedjit.extensions import db
 from skedjit.models import Event
+from skedjit.models import PasswordGuesses
 from skedjit.passwords import hash_cost
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
@@ -21,7 +22,7 @@ from tests.helpers.served import Visitor
 from tests.helpers.served import served
 
 WRONG = "not the password at all"
-LOCKED = "Too many wrong passwords for this event."
+LOCKED = "Too many wrong passwords for this event from your address."
 START = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -63,9 +64,13 @@ def guess(browser, slug: str, password: str = WRONG, action: str = "edit"):
     return browser.post(f"/events/{slug}/{action}", data=data)
 
 
-def stored(load_event, slug: str) -> tuple:
-    event = load_event(slug)
-    return event.password_failures, event.password_locked_until
+def stored(app, slug: str, address: str = "127.0.0.1") -> tuple:
+    """(attempts, locked until) counted on the event for the address ("*": all of them)."""
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        key = address if address == lockout.ALL_ADDRESSES else lockout.address_key()
+        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
+        guesses = db.session.get(PasswordGuesses, (event_id, key))
+        return (guesses.attempts, guesses.locked_until) if guesses else (0, None)
 
 
 def page(response) -> str:
@@ -105,14 +110,14 @@ def test_refusal_says_how_long_to_wait(seconds, sentence):
     assert locked.sentence == f"{LOCKED} {sentence}"
 
 
-def test_five_wrong_passwords_lock_the_event_for_a_minute_without_running_bcrypt(
-    browser, make_event, load_event, clock, bcrypt_checks
+def test_five_wrong_passwords_lock_the_address_for_a_minute_without_running_bcrypt(
+    app, browser, make_event, load_event, clock, bcrypt_checks
 ):
     slug = make_event()
     for _ in range(5):
         assert guess(browser, slug).status_code == 403
     assert len(bcrypt_checks) == 5
-    assert stored(load_event, slug) == (5, START + timedelta(minutes=1))
+    assert stored(app, slug) == (5, START + timedelta(minutes=1))
 
     refused = guess(browser, slug, PASSWORD)  # even the right one waits
 
@@ -122,7 +127,7 @@ def test_five_wrong_passwords_lock_the_event_for_a_minute_without_running_bcrypt
     assert 'value="Hijacked"' in page(refused)  # the form keeps what was typed
     assert len(bcrypt_checks) == 5
     assert load_event(slug).title == "Picnic"
-    assert stored(load_event, slug) == (5, START + timedelta(minutes=1))
+    assert stored(app, slug) == (5, START + timedelta(minutes=1))
 
 
 def test_the_lock_doubles_with_each_further_failure(browser, make_event, load_event, clock):
@@ -141,7 +146,7 @@ def test_the_lock_doubles_with_each_further_failure(browser, make_event, load_ev
 
 
 def test_right_password_after_the_wait_works_and_resets_the_count(
-    browser, make_event, load_event, clock
+    app, browser, make_event, load_event, clock
 ):
     slug = make_event()
     for _ in range(5):
@@ -154,11 +159,11 @@ def test_right_password_after_the_wait_works_and_resets_the_count(
 
     assert response.status_code == 303
     assert load_event(slug).title == "Hijacked"
-    assert stored(load_event, slug) == (0, None)
+    assert stored(app, slug) == (0, None)
 
 
 def test_fewer_than_five_failures_are_forgotten_after_the_right_password(
-    make_browser, make_event, load_event, clock
+    app, make_browser, make_event, load_event, clock
 ):
     slug = make_event()
     friend = make_browser()
@@ -167,7 +172,7 @@ def test_fewer_than_five_failures_are_forgotten_after_the_right_password(
     assert guess(make_browser(), slug, PASSWORD, action="answers/unlock").status_code == 303
     for _ in range(4):
         assert guess(friend, slug).status_code == 403
-    assert stored(load_event, slug) == (4, None)
+    assert stored(app, slug) == (4, None)
 
 
 @pytest.mark.parametrize("action", ["delete", "answers/unlock"])
@@ -246,7 +251,7 @@ def test_twenty_parallel_wrong_guesses_still_lock_after_five(
 
     assert sorted(statuses) == [403] * 5 + [429] * 15
     assert len(bcrypt_checks) == 5
-    failures, locked_until = stored(load_event, slug)
+    failures, locked_until = stored(app, slug)
     assert failures == 5
     assert locked_until is not None
 
@@ -276,7 +281,7 @@ def test_a_hash_made_at_a_lower_cost_is_strengthened_by_the_right_password(
 
 def test_a_hash_changed_meanwhile_is_not_overwritten_by_the_stronger_one(app, make_event, clock):
     slug = make_event()
-    with app.app_context():
+    with app.test_request_context():
         event = db.session.execute(select(Event).where(Event.slug == slug)).scalar_one()
         old_hash = event.password_hash
         new_hash = bcrypt.hashpw(b"changed meanwhile", bcrypt.gensalt(4)).decode()
@@ -293,7 +298,8 @@ def test_a_hash_changed_meanwhile_is_not_overwritten_by_the_stronger_one(app, ma
 
 
 def test_the_lockout_holds_across_two_servers_sharing_one_database(empty_database_url):
-    with served(empty_database_url) as one, served(empty_database_url) as two:
+    shared = {"SECRET_KEY": "one key for both servers, as the README asks"}
+    with served(empty_database_url, **shared) as one, served(empty_database_url, **shared) as two:
         slug = Visitor(one).create_event("Two servers")
         friends = [Visitor(one), Visitor(two)]
         statuses = []
@@ -306,3 +312,100 @@ def test_the_lockout_holds_across_two_servers_sharing_one_database(empty_databas
         assert statuses == [403] * 5 + [429]
         assert LOCKED in unescape(response.body)
         assert response.headers["Retry-After"] in ("59", "60")
+
+
+ATTACKER = "203.0.113.9"
+OWNER = "198.51.100.7"
+
+
+def test_a_locked_address_leaves_the_password_working_from_every_other(
+    app, make_browser, make_event, clock
+):
+    slug = make_event()
+    attacker = make_browser(ATTACKER)
+    statuses = [guess(attacker, slug).status_code for _ in range(6)]
+    assert statuses == [403] * 5 + [429]
+
+    assert guess(make_browser(OWNER), slug, PASSWORD).status_code == 303
+    assert load_title(app, slug) == "Hijacked"
+    assert stored(app, slug, ATTACKER)[1] == START + timedelta(minutes=1)
+    assert stored(app, slug, OWNER) == (0, None)
+
+
+def test_a_guess_each_time_the_lock_ends_never_keeps_the_owner_out(
+    app, make_browser, create_event_as, clock
+):
+    owner = make_browser(OWNER)
+    slug = create_event_as(owner)
+    attacker = make_browser(ATTACKER)
+    for _ in range(5):
+        guess(attacker, slug)
+    waited = timedelta(minutes=1)
+    for _ in range(8):  # one guess whenever the lock has just ended
+        clock.advance(seconds=waited.total_seconds())
+        assert guess(attacker, slug).status_code == 403
+        waited = stored(app, slug, ATTACKER)[1] - clock.now
+    assert waited == timedelta(hours=1)
+
+    # The owner, in a browser whose owner access has lapsed, still gets in with the
+    # password from their own address, and has owner access again.
+    returning = make_browser(OWNER)
+    assert guess(returning, slug, PASSWORD, action="answers/unlock").status_code == 303
+    edit = returning.post(f"/events/{slug}/edit", data=edit_fields(title="Still mine"))
+    assert edit.status_code == 303
+    assert load_title(app, slug) == "Still mine"
+
+
+def test_past_fifty_guesses_an_hour_each_address_waits_ten_seconds_after_each(
+    app, make_browser, make_event, clock
+):
+    slug = make_event()
+    for number in range(lockout.CEILING):
+        assert guess(make_browser(f"10.0.{number}.1"), slug).status_code == 403
+    slowed = make_browser("10.1.0.1")
+    assert guess(slowed, slug).status_code == 403
+    assert stored(app, slug, lockout.ALL_ADDRESSES)[0] == lockout.CEILING + 1
+
+    refused = guess(slowed, slug)
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "10"
+    # Slowed, never refused outright: the right password from any other address works.
+    assert guess(make_browser(OWNER), slug, PASSWORD).status_code == 303
+    clock.advance(seconds=10)
+    assert guess(slowed, slug).status_code == 403
+
+    clock.advance(hours=1)  # a new hour: its first attempts go unslowed
+    assert guess(make_browser("10.2.0.1"), slug).status_code == 403
+    assert stored(app, slug, lockout.ALL_ADDRESSES)[0] == 1
+    assert guess(make_browser("10.2.0.1"), slug).status_code == 403
+
+
+def test_a_new_password_clears_every_count(app, make_browser, create_event_as, clock):
+    owner = make_browser(OWNER)
+    slug = create_event_as(owner)
+    for _ in range(5):
+        guess(make_browser(ATTACKER), slug)
+    assert stored(app, slug, ATTACKER)[1] is not None
+
+    fields = edit_fields(new_password="a brand new one", new_password_confirm="a brand new one")
+    assert owner.post(f"/events/{slug}/edit", data=fields).status_code == 303
+
+    assert stored(app, slug, ATTACKER) == (0, None)
+    assert stored(app, slug, lockout.ALL_ADDRESSES) == (0, None)
+    unlock = guess(make_browser(ATTACKER), slug, "a brand new one", action="answers/unlock")
+    assert unlock.status_code == 303
+
+
+def test_addresses_are_kept_only_as_keyed_hashes(app, make_browser, make_event, clock):
+    slug = make_event()
+    guess(make_browser(ATTACKER), slug)
+    with app.app_context():
+        keys = set(db.session.scalars(select(PasswordGuesses.address)))
+    assert len(keys) == 2
+    assert lockout.ALL_ADDRESSES in keys
+    assert not any(ATTACKER in key for key in keys)
+
+
+def load_title(app, slug: str) -> str:
+    with app.app_context():
+        return db.session.scalar(select(Event.title).where(Event.slug == slug))

@@ -158,6 +158,7 @@ def test_paths_are_logged_percent_encoded_on_one_line(client, request_lines, pat
         ("/events/abcdef/rsvp/withdraw", "/events/abcdef/rsvp/withdraw"),
         ("/events/abcdef/unsubscribe/MQ.SiGnEd-tok_en", "/events/abcdef/unsubscribe/…"),
         ("/events/abcdef/unsubscribe", "/events/abcdef/unsubscribe"),
+        ("/events/abcdef/recover/pRiVaTe-tok_en", "/events/abcdef/recover/…"),
         ("/events/abcdef/rsvp", "/events/abcdef/rsvp"),
         ("/events/abcdef", "/events/abcdef"),
     ],
@@ -166,6 +167,7 @@ def test_the_secret_in_an_answer_or_unsubscribe_path_is_hidden(client, request_l
     client.get(path)
     assert only_line(request_lines()).path == logged
     assert "SeCrEt" not in only_line(request_lines()).getMessage()
+    assert "pRiVaTe" not in only_line(request_lines()).getMessage()
 
 
 def test_every_route_with_a_token_in_its_path_is_hidden(app):

@@ -14,7 +14,6 @@ from flask import session
 from ..answers.forms import RsvpForm
 from ..answers.tokens import answer_token
 from ..assets import release_tag
-from ..mail import mail_enabled
 from ..owner_access import has_owner_access
 from ..owner_access import may_have_owner_access
 from ..owner_access import owner_access_hours_left
@@ -102,7 +101,6 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             share=share,
             qr_size=qr_pixels(share.url),
             calendar=calendar_links(event),
-            mail_enabled=mail_enabled(),
         ).encode()
 
     if form is not None or has_message():

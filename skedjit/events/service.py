@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import lockout
 from ..calendar import calendar_domain
 from ..calendar import event_uid
 from ..database import committed
@@ -81,11 +82,22 @@ def edit_event(
         with committed():
             event.change(**details)
             if password_hash:
-                event.password_hash = password_hash
-                event.password_version += 1
+                set_password(event, password_hash)
     except StaleDataError as error:  # the version moved under this write
         raise EditConflictError from error
     return notices.tell_changed(event, before) if notify else []
+
+
+def set_password(event: Event, password_hash: str) -> None:
+    """Give the event a new password; part of the caller's transaction.
+
+    Other browsers' owner access lapses, a recovery link out ends, and every guess
+    counted is forgotten.
+    """
+    event.password_hash = password_hash
+    event.password_version += 1
+    event.recovery_hash = event.recovery_expires_at = None
+    lockout.forget_guesses(event.id)
 
 
 def delete_event(event: Event, notify: bool) -> list[str]:

@@ -23,3 +23,10 @@ class Browser:
 
     def post(self, url: str, data: dict | None = None, **kwargs):
         return self.client.post(url, data={"csrf_token": self.csrf_token, **(data or {})}, **kwargs)
+
+
+def browser_of(app, address: str = "127.0.0.1") -> Browser:
+    """A new browser (its own cookies) on the app, whose requests come from the address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return Browser(client)

@@ -33,6 +33,7 @@ WRONG = "not the password"
 FUTURE = datetime(2099, 6, 1, 16, 0, tzinfo=UTC)
 CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
 UNSUBSCRIBE_LINK = re.compile(r"^<http://localhost(/events/\w+/unsubscribe/[\w.-]+)>$")
+RECOVERY_LINK = re.compile(r"http://localhost(/events/\w+/recover/[\w-]+)")
 OWNER_EMAIL = "owner@example.org"
 NOTE = "Come early!\nThere will be cake <3"
 # Limits that the first request of a kind uses up, for the refusal pages.
@@ -447,6 +448,23 @@ def add_email_pages(pages: Pages, app: Flask, mail_server: MailServer) -> None:
         f"Delete “{TITLE}”",
     )
 
+    # Forgetting the password: asking for a link, and setting a new one with it.
+    forgot = f"/events/{slug}/forgot"
+    ask_title = f"Forgot the password of “{TITLE}”?"
+    pages.add("recovery: ask", friend.get(forgot), 200, ask_title)
+    asked = friend.post(forgot)
+    pages.add("recovery: asked", friend.get(asked.headers["Location"]), 200, ask_title)
+    link = recovery_path(mail_server.messages[-1].message)
+    new_title = f"New password for “{TITLE}”"
+    pages.add("recovery: new password", friend.get(link), 200, new_title)
+    pages.add(
+        "recovery: new password errors",
+        friend.post(link, data={"new_password": "short", "new_password_confirm": "other"}),
+        400,
+        f"Error: {new_title}",
+    )
+    pages.add("recovery: link used up", friend.get(link + "x"), 404, "Page not found")
+
     # An event that has sent all of today's invitations.
     spent = store_event(app, title=TITLE)
     with app.app_context():
@@ -472,6 +490,11 @@ def unsubscribe_path(message: EmailMessage) -> str:
     return UNSUBSCRIBE_LINK.fullmatch(message["List-Unsubscribe"].strip()).group(1)
 
 
+def recovery_path(message: EmailMessage) -> str:
+    """The path of the recovery link in an email."""
+    return RECOVERY_LINK.search(message.get_body(("plain",)).get_content()).group(1)
+
+
 def receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, EmailMessage]:
     """One email of each kind, as the mail server received it; the kinds key the result.
 
@@ -493,5 +516,6 @@ def receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, EmailM
     receive("invitation", owner.post(f"/events/{slug}/invite", data=data))
     data = edit_fields(time="21:00", notify="y")
     receive("change", owner.post(f"/events/{slug}/edit", data=data))
+    receive("recovery", owner.post(f"/events/{slug}/forgot"))
     receive("cancellation", owner.post(f"/events/{slug}/delete", data={"notify": "y"}))
     return emails
