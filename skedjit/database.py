@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import database_waits
 from .extensions import db
 
 READ_ENGINE = "skedjit.read_engine"
@@ -99,7 +100,8 @@ def init_app(app: Flask) -> None:
     """Bind the database with the configured time limits, its read engine, and clean teardown.
 
     Every connection is made from that URL: the app's engine, the event page's
-    read engine and the change listener's own connection. Parameters never reach
+    read engine and the change listener's own connection; on PostgreSQL each of
+    their waits has a deadline from it (database_waits.py). Parameters never reach
     a log: an error message must not carry what a person typed or a hash.
     """
     app.config["SQLALCHEMY_DATABASE_URI"] = with_timeouts(
@@ -107,14 +109,18 @@ def init_app(app: Flask) -> None:
         app.config["DATABASE_CONNECT_TIMEOUT"],
         app.config["DATABASE_STATEMENT_TIMEOUT"],
     )
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-        "hide_parameters": True,
-    }
+    options = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "hide_parameters": True}
+    postgresql = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql"
+    if postgresql:
+        # A request waits for a pooled connection no longer than for a new one.
+        options.setdefault("pool_timeout", app.config["DATABASE_CONNECT_TIMEOUT"] or 30)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     app.teardown_request(_end_session)  # request teardowns run before app context ones
     with app.app_context():
         url = db.engine.url
+        if postgresql:
+            database_waits.init(db.engine)
     app.extensions[READ_ENGINE] = create_engine(
         url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None, hide_parameters=True
     )

@@ -5,6 +5,7 @@ The stop and restart tests run on a PostgreSQL cluster of this module's own
 """
 
 import os
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -13,6 +14,7 @@ import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -26,6 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from skedjit import database_waits
 from skedjit.database import read_engine
 from skedjit.database import roll_back
 from skedjit.database import with_timeouts
@@ -39,6 +42,8 @@ from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
+from tests.helpers.served import Visitor
+from tests.helpers.served import served
 from tests.helpers.waiting import wait_until
 from tests.helpers.waiting import watch_of
 
@@ -111,6 +116,24 @@ class Cluster:
 
     def remove(self) -> None:
         self._shell("stop_throwaway_postgres")
+
+    @contextmanager
+    def frozen(self) -> Iterator[None]:
+        """Stop every process of the cluster with SIGSTOP (it answers nothing) and go on after."""
+        data = Path(self.env["PG_THROWAWAY_DIR"]) / "data"
+        postmaster = int((data / "postmaster.pid").read_text().split()[0])
+        os.kill(postmaster, signal.SIGSTOP)  # first, so that it starts no new process meanwhile
+        children = subprocess.run(
+            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        processes = [postmaster, *map(int, children)]
+        for pid in processes[1:]:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in processes:
+                os.kill(pid, signal.SIGCONT)
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +285,52 @@ def test_every_create_during_a_restart_is_either_stored_or_refused(cluster, outa
     assert len(stored) == created()
 
 
-def test_a_database_host_that_never_answers_is_a_503_after_the_connect_timeout(tmp_path):
+NO_DATABASE_NEEDED = ("/", "/create", "/robots.txt", "/static/skedjit.css")
+
+
+def test_a_frozen_database_is_a_503_in_time_while_other_pages_keep_answering(cluster):
+    limits = {"DATABASE_CONNECT_TIMEOUT": "2", "DATABASE_STATEMENT_TIMEOUT": "2"}
+    promised = 2 + 2 + 1  # seconds: connecting, the statement, and one more
+    with served(cluster.url, **limits) as url:
+        slug = Visitor(url).create_event("Frozen")
+        needs_database = f"/events/{slug}/edit"
+        assert Visitor(url).get(needs_database).status == 200
+        quick: list[tuple[str, int, float]] = []
+        with cluster.frozen(), ThreadPoolExecutor(8) as pool:
+            for _wave in range(2):  # the second wave comes once the database counts as silent
+                waiting = [pool.submit(timed_get, url, needs_database) for _ in range(6)]
+                while not all(answer.done() for answer in waiting):
+                    quick += [(path, *timed_get(url, path)) for path in NO_DATABASE_NEEDED]
+                answers = [answer.result() for answer in waiting]
+                assert all(status == 503 for status, _ in answers), answers
+                assert max(seconds for _, seconds in answers) <= promised + 0.5, answers
+        thawed = time.monotonic()
+        status, _ = timed_get(url, needs_database)
+        while status != 200 and time.monotonic() - thawed < 2:
+            status, _ = timed_get(url, needs_database)
+        back = time.monotonic() - thawed
+    assert status == 200
+    assert back <= 2, back
+    assert len(quick) >= 8
+    assert all(status == 200 for _, status, _ in quick), quick
+    assert max(seconds for _, _, seconds in quick) < 1, quick
+
+
+def timed_get(url: str, path: str) -> tuple[int, float]:
+    """(status, seconds) of a GET by a new visitor."""
+    started = time.monotonic()
+    status = Visitor(url).get(path).status
+    return status, time.monotonic() - started
+
+
+def test_a_connections_deadlines_come_from_its_own_parameters():
+    assert database_waits.limits(
+        "host=/tmp dbname=x connect_timeout=3 options='-c statement_timeout=2500'"
+    ) == (3.0, 3.5)
+    assert database_waits.limits("host=/tmp dbname=x") == (None, None)
+
+
+def test_a_database_host_that_never_answers_is_a_503_within_the_connect_timeout(tmp_path):
     with socket.socket() as silent:  # accepts connections, never says a word
         silent.bind(("127.0.0.1", 0))
         silent.listen(64)
@@ -278,7 +346,7 @@ def test_a_database_host_that_never_answers_is_a_503_after_the_connect_timeout(t
             close_app(app)
     for label, (response, seconds) in (("event page", page), ("calendar", calendar)):
         assert_unavailable(response, label)
-        assert 1.5 <= seconds < 5, label
+        assert seconds < 2 + 1, label
 
 
 @pytest.fixture
