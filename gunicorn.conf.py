@@ -24,3 +24,22 @@ graceful_timeout = 10
 accesslog = None
 errorlog = "-"
 control_socket_disable = True  # several instances (tests, benchmark) may run at once
+# Only TRUSTED_PROXIES decides which forwarded headers are believed (skedjit/origin.py).
+# gunicorn itself believes none, from no address: by default it would take
+# X-Forwarded-Proto and X-Forwarded-Ssl from 127.0.0.1 and switch links to https.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+
+
+#: gunicorn drains at most this much of a body the app did not read (a refused
+#: request's) before reusing the connection; past it, it drops the connection.
+DRAINED_BYTES = 64 * 1024
+
+
+def pre_request(worker, req):
+    """Close the connection after a body gunicorn could not drain: announced as
+    kept alive, the client's next request on it would find it gone."""
+    headers = dict(req.headers)
+    length = headers.get("CONTENT-LENGTH", "")
+    if "TRANSFER-ENCODING" in headers or (length.isdigit() and int(length) > DRAINED_BYTES):
+        req.must_close = True

@@ -15,6 +15,7 @@ from . import mail
 from . import origin
 from . import rate_limits
 from . import refusals
+from . import request_bodies
 from . import request_log
 from . import security
 from .errors import register_error_handlers
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
 def register_request_checks(app: Flask) -> None:
     """Checks before every view, in this order; then the headers every answer gets."""
     cross_origin.init_app(app)  # a cross-site form is refused before anything else looks at it
+    request_bodies.init_app(app)  # then a body that is not a form
     rate_limits.init_app(app)
     security.init_app(app)
 

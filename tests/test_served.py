@@ -1,8 +1,15 @@
 """Smoke test: `./build.sh serve` migrates a fresh database and serves the app over real HTTP."""
 
+import http.client
+import urllib.parse
+
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text
 
 from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
+from tests.helpers.html import csrf_token_in
 from tests.helpers.served import Visitor
 from tests.helpers.served import served
 
@@ -53,3 +60,69 @@ def test_friend_with_wrong_password_cannot_edit_over_http(empty_database_url):
         page = friend.get(f"/events/{slug}")
         assert "<h1>Served smoke test</h1>" in page.body
         assert "Hijacked" not in page.body
+
+
+@pytest.mark.one_backend
+def test_forwarded_scheme_headers_are_not_believed_without_trusted_proxies(empty_database_url):
+    spoofed = {"X-Forwarded-Proto": "https", "X-Forwarded-Ssl": "on", "X-Forwarded-Scheme": "https"}
+    with served(empty_database_url) as base_url:
+        slug = Visitor(base_url).create_event("Served smoke test")
+        page = Visitor(base_url).get(f"/events/{slug}", headers=spoofed)
+    assert page.status == 200
+    assert "Strict-Transport-Security" not in page.headers
+    assert f'content="{base_url}/events/{slug}"' in page.body  # the link preview's own URL
+
+
+def raw_connection(base_url: str) -> http.client.HTTPConnection:
+    return http.client.HTTPConnection("127.0.0.1", urllib.parse.urlsplit(base_url).port, timeout=10)
+
+
+@pytest.mark.one_backend
+def test_a_refused_body_does_not_spoil_the_next_request_on_the_connection(empty_database_url):
+    with served(empty_database_url) as base_url:
+        connection = raw_connection(base_url)
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        connection.request("POST", "/create", body=b"title=" + b"x" * 2_000_000, headers=form)
+        refused = connection.getresponse()
+        refused.read()
+        connection.request("GET", "/")  # on the same connection, unless the server closed it
+        again = connection.getresponse()
+        again.read()
+        connection.close()
+    assert refused.status == 413
+    assert again.status == 200
+
+
+@pytest.mark.one_backend
+@pytest.mark.parametrize("size", [70_000, 5_000_000])
+def test_a_chunked_body_over_the_limit_is_refused_whole(empty_database_url, size):
+    with served(empty_database_url) as base_url:
+        visitor = Visitor(base_url)
+        page = visitor.get("/create")
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        fields = event_form(title="Chunked", description="d" * 4000)
+        body = urllib.parse.urlencode({"csrf_token": csrf_token_in(page.body), **fields})
+        body += "&padding=" + "p" * size
+        chunks = (body[start : start + 8192].encode() for start in range(0, len(body), 8192))
+        connection = raw_connection(base_url)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        try:
+            connection.request("POST", "/create", body=chunks, headers=headers, encode_chunked=True)
+            status = connection.getresponse().status
+        except (BrokenPipeError, ConnectionResetError):
+            # The server answered 413 and closed the connection while a body this large
+            # was still being sent: the client may see the connection end first.
+            status = None if size > 1_000_000 else "connection lost"
+        finally:
+            connection.close()
+    assert status in (413, None)
+    assert stored_titles(empty_database_url) == []
+
+
+def stored_titles(database_url: str) -> list[str]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(text("SELECT title FROM events")))
+    finally:
+        engine.dispose()

@@ -147,17 +147,18 @@ class Visitor:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar(policy)), NoRedirects()
         )
 
-    def request(self, path: str, data: dict | None = None) -> Response:
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> Response:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        request = urllib.request.Request(self.base_url + path, body, headers or {})  # noqa: S310
         try:
-            with self.opener.open(self.base_url + path, body, timeout=REQUEST_SECONDS) as answer:
+            with self.opener.open(request, timeout=REQUEST_SECONDS) as answer:
                 return Response(answer.status, dict(answer.headers), answer.read().decode())
         except urllib.error.HTTPError as error:
             with error:
                 return Response(error.code, dict(error.headers), error.read().decode())
 
-    def get(self, path: str) -> Response:
-        return self.request(path)
+    def get(self, path: str, headers: dict | None = None) -> Response:
+        return self.request(path, headers=headers)
 
     def post_form(self, form_path: str, action: str, fields: dict) -> Response:
         """Open the form page like a person would, then submit it with its CSRF token."""

@@ -1,0 +1,47 @@
+"""Only web forms are taken: other bodies are a 415 before any view, and never a 500."""
+
+import json
+
+import pytest
+
+from skedjit.models import Event
+from skedjit.models import Rsvp
+from tests.helpers.apps import count_rows
+from tests.helpers.forms import ANSWER
+from tests.helpers.forms import event_form
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", json.dumps({"title": {"a": 1}, "date": 1})),
+        ("application/json", json.dumps(event_form())),
+        ("text/plain", "title=Plain"),
+        ("application/xml", "<event><title>XML</title></event>"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/create", "rsvp"])
+def test_a_body_that_is_not_a_form_is_415_and_stores_nothing(
+    app, browser, make_event, content_type, body, path
+):
+    if path == "rsvp":
+        path = f"/events/{make_event()}/rsvp"
+    headers = {"X-CSRFToken": browser.csrf_token}
+    response = browser.client.post(path, data=body, content_type=content_type, headers=headers)
+    assert response.status_code == 415
+    assert "Skedjit takes web forms only" in response.get_data(as_text=True)
+    assert count_rows(app, Event) == (0 if path == "/create" else 1)
+    assert count_rows(app, Rsvp) == 0
+
+
+def test_forms_of_both_kinds_are_taken(app, browser, make_event):
+    slug = make_event()
+    as_multipart = browser.client.post(
+        f"/events/{slug}/rsvp", data=ANSWER, content_type="multipart/form-data"
+    )
+    assert as_multipart.status_code == 303
+    assert browser.post("/create", data=event_form()).status_code == 303
+
+
+def test_a_post_without_a_body_is_not_415(browser, make_event):
+    assert browser.client.post(f"/events/{make_event()}/rsvp/withdraw").status_code == 404
