@@ -646,6 +646,30 @@ def test_removing_an_answer_not_of_this_event_is_404(
     assert len(answers_of(app, other)) == 1
 
 
+@pytest.mark.parametrize("rsvp_id", [2**63 - 1, 2**63, 2**64, 10**30])
+def test_removing_an_answer_id_no_database_can_hold_is_404(make_event, unlocked_owner, rsvp_id):
+    slug = make_event()
+    assert unlocked_owner(slug).post(f"/events/{slug}/answers/{rsvp_id}/remove").status_code == 404
+
+
+@pytest.mark.parametrize("by", ["cookie", "change-link"])
+def test_an_answer_cannot_be_withdrawn_once_answers_are_closed(app, closed_event, by):
+    slug, ana = closed_event
+    token = answer_token_of(ana, slug) if by == "change-link" else None
+    refused = ana.post(f"/events/{slug}/rsvp/withdraw", data={"token": token} if token else {})
+    assert refused.status_code == 409
+    assert "Answers are closed for this event" in text_of(refused.get_data(as_text=True))
+    assert [name for name, *_ in answers_of(app, slug)] == ["Ana"]
+
+
+def answer_token_of(browser, slug: str) -> str:
+    """The answer token a browser's cookie for the event holds."""
+    cookie = browser.client.get_cookie(f"rsvp-{slug}", path=f"/events/{slug}")
+    return URLSafeSerializer(browser.client.application.secret_key, salt="skedjit.rsvp").loads(
+        cookie.value
+    )
+
+
 # Deleting, versions, escaping
 
 

@@ -120,19 +120,26 @@ def answer(
     return rsvp, token
 
 
-def withdraw(event: Event, token: str | None) -> bool:
-    """Remove the answer the token holds; False when there is none."""
-    return _remove(event, Rsvp.token_hash == hash_token(token or ""))
+def withdraw(event: Event, token: str | None, now: datetime | None = None) -> bool:
+    """Remove the answer the token holds; False when there is none.
+
+    AnswersClosedError once answers are closed: a withdrawal changes them as much as
+    an answer does.
+    """
+    return _remove(event, Rsvp.token_hash == hash_token(token or ""), now or utcnow())
 
 
 def remove(event: Event, rsvp_id: int) -> bool:
-    """Remove one answer (the owner's choice); False when there is no such answer."""
+    """Remove one answer (the owner's choice, open or not); False when there is no such answer."""
     return _remove(event, Rsvp.id == rsvp_id)
 
 
-def _remove(event: Event, which) -> bool:
+def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
+    """Remove the answer; if `open_at` is given, only while answers are open then."""
     with committed():
-        _lock_answers(event.id)
+        settings = _lock_answers(event.id)
+        if open_at and not answers_open(settings.closed, settings.deadline, open_at):
+            raise AnswersClosedError
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
     return bool(removed)
 

@@ -120,7 +120,8 @@ def save_settings(slug: str):
     return redirect(url_for("events.view", slug=slug), 303)
 
 
-@bp.post("/events/<slug:slug>/answers/<int:rsvp_id>/remove")
+# An id past the databases' 64-bit integers names no answer: 404, not an overflow.
+@bp.post("/events/<slug:slug>/answers/<int(max=9223372036854775807):rsvp_id>/remove")
 def remove(slug: str, rsvp_id: int):
     event = get_event_or_404(slug)
     require_owner_access(event)
