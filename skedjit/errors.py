@@ -65,15 +65,16 @@ def _http_error(error: HTTPException):
     return response
 
 
+HTTPS_NEEDED = (
+    "Skedjit keeps its cookie for HTTPS connections only, and this page came over plain "
+    "HTTP, so your browser did not send it back. Open the site with https://, or ask its "
+    "administrator to set SESSION_COOKIE_SECURE=0 for plain HTTP."
+)
+
+
 def _csrf_error(_error: CSRFError):
-    if _secure_cookie_withheld():
-        return render_error(
-            400,
-            "This site needs HTTPS",
-            "Skedjit keeps its cookie for HTTPS connections only, and this page came over plain "
-            "HTTP, so your browser did not send it back. Open the site with https://, or ask its "
-            "administrator to set SESSION_COOKIE_SECURE=0 for plain HTTP.",
-        )
+    if secure_cookie_withheld():
+        return render_error(400, "This site needs HTTPS", HTTPS_NEEDED)
     return render_error(
         400,
         "This form has expired",
@@ -82,7 +83,7 @@ def _csrf_error(_error: CSRFError):
     )
 
 
-def _secure_cookie_withheld() -> bool:
+def secure_cookie_withheld() -> bool:
     """A plain-HTTP request without the session cookie, which is set for HTTPS only."""
     return (
         current_app.config["SESSION_COOKIE_SECURE"]

@@ -15,7 +15,8 @@ from wtforms.validators import ValidationError
 from .addresses import AddressError
 from .addresses import check_address
 from .passwords import MAX_BYTES
-from .passwords import MIN_BYTES
+from .passwords import MIN_CHARACTERS
+from .passwords import normalized
 from .text import is_noncharacter
 from .text import shown_in_html
 
@@ -87,7 +88,17 @@ class LocalDateField(_BlankIsMissing, DateField):
 
 
 class LocalTimeField(_BlankIsMissing, TimeField):
-    """A wall-clock time, <input type="time">."""
+    """A wall-clock time to the minute, <input type="time">: 19:30, or 19:30:00 as some
+    browsers send it. Seconds are refused: events, ends and deadlines have none."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and self.data.second:
+            self.data = None
+            raise ValueError(self.invalid_value_message)
 
 
 class WholeNumberField(IntegerField):
@@ -129,7 +140,7 @@ def skipped_time_message(clock, zone: str) -> str:
 
 def password_length(form, field):
     """Refuse passwords bcrypt cannot take whole (it looks only at 72 bytes)."""
-    size = len((field.data or "").encode())
+    size = len(normalized(field.data or "").encode())
     if field.data and size > MAX_BYTES:
         raise ValidationError(
             f"Passwords can be at most {MAX_BYTES} bytes ({size} given): "
@@ -139,8 +150,8 @@ def password_length(form, field):
 
 def new_password_length(form, field):
     password_length(form, field)
-    if field.data and len(field.data.encode()) < MIN_BYTES:
-        raise ValidationError(f"Use at least {MIN_BYTES} characters.")
+    if field.data and len(normalized(field.data)) < MIN_CHARACTERS:
+        raise ValidationError(f"Use at least {MIN_CHARACTERS} characters.")
 
 
 def email_address(form, field):

@@ -11,6 +11,7 @@ from .owner_access import grant_owner_access
 from .owner_access import has_owner_access
 from .refusals import FormInvalid
 from .refusals import Refused
+from .refusals import check_token
 
 
 class PasswordMissingError(Refused):
@@ -43,11 +44,13 @@ def get_event_or_404(slug: str) -> Event:
 def authorize(event: Event, form) -> None:
     """Check a posted owner form: this browser's owner access or the typed password.
 
-    A right password grants owner access, even when another field needs fixing
-    (FormInvalid). A missing or wrong password, a locked event or an address out of
-    wrong guesses is Refused (400, 403, 429), without running bcrypt when locked.
+    A form whose CSRF token failed is FormExpired. A right password grants owner access,
+    even when another field needs fixing (FormInvalid). A missing or wrong password, a
+    locked address or one out of wrong guesses is Refused (400, 403, 429), without
+    running bcrypt when locked.
     """
     valid = form.validate()
+    check_token(form)  # an expired form is shown again before any password is checked
     if not has_owner_access(event):
         check_password(event, form.password)
     if not valid:

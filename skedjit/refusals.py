@@ -14,7 +14,9 @@ from functools import partial
 
 from flask import Flask
 
+from .errors import HTTPS_NEEDED
 from .errors import render_error
+from .errors import secure_cookie_withheld
 
 
 class Refused(Exception):  # noqa: N818 - a refusal is an answer, not a failure
@@ -36,6 +38,18 @@ class FormInvalid(Refused):
     """A form with errors: they are on its fields already."""
 
 
+class FormExpired(Refused):
+    """The form's CSRF token is missing, wrong or too old: it is shown again as it was sent
+    (passwords aside), to be checked and sent again."""
+
+    def __init__(self):
+        super().__init__(
+            HTTPS_NEEDED
+            if secure_cookie_withheld()
+            else "This form expired: check it and send it again."
+        )
+
+
 @contextmanager
 def showing_again(page: Callable[..., str], form, **context) -> Iterator[None]:
     """Answer a refusal in the block with page(form=form, refusal=…, **context) and its status."""
@@ -51,9 +65,16 @@ def showing_again(page: Callable[..., str], form, **context) -> Iterator[None]:
 
 
 def check_form(form) -> None:
-    """Validate a posted form; FormInvalid when a field needs fixing."""
+    """Validate a posted form; FormExpired for its token, FormInvalid when a field needs fixing."""
     if not form.validate():
+        check_token(form)
         raise FormInvalid
+
+
+def check_token(form) -> None:
+    """After validating a form that checks its own CSRF token: FormExpired if it failed."""
+    if form.errors.get("csrf_token"):
+        raise FormExpired
 
 
 def _respond(refused: Refused):

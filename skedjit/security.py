@@ -1,4 +1,5 @@
-"""Security headers on every response, error pages and files included."""
+"""Security headers on every response, error pages and files included; no-store and
+noindex where a page says nothing of its own."""
 
 from flask import Flask
 from flask import Response
@@ -30,6 +31,13 @@ def set_security_headers(response: Response) -> Response:
     response.headers.extend(HEADERS)
     if request.is_secure:
         response.headers.add(*HSTS)
+    # A page made for one request (its forms carry the session's token, its answers the
+    # person's input) is kept by no cache; the event page says what it may keep.
+    if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    # Every page about an event is as unlisted as the event page.
+    if request.path.startswith("/events/") and "X-Robots-Tag" not in response.headers:
+        response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

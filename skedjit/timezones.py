@@ -48,11 +48,13 @@ def to_local(instant: datetime, zone_name: str) -> datetime:
 
 
 def format_offset(local: datetime) -> str:
-    """Return the UTC offset of an aware datetime as 'UTC+01:00'."""
-    minutes = int(local.utcoffset().total_seconds()) // 60
-    sign = "+" if minutes >= 0 else "-"
-    hours, minutes = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{minutes:02d}"
+    """Return the UTC offset of an aware datetime as 'UTC+01:00', with its seconds when
+    it has any (local mean time before 1911 in Paris was UTC+00:09:21)."""
+    seconds = int(local.utcoffset().total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    minutes, seconds = divmod(abs(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"UTC{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
 
 
 def format_day(day: date) -> str:

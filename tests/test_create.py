@@ -12,8 +12,11 @@ from skedjit.events import service
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.slugs import ALPHABET
+from tests.helpers.apps import count_rows
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import event_form
+from tests.helpers.html import csrf_token_in
+from tests.helpers.html import input_value
 
 
 def stored_count(app) -> int:
@@ -97,9 +100,20 @@ def test_location_and_description_are_optional(browser, create_event_as, load_ev
     assert (event.location, event.description) == ("", "")
 
 
-def test_seconds_in_the_time_are_accepted(browser, create_event_as, load_event):
+def test_zero_seconds_in_the_time_are_accepted(browser, create_event_as, load_event):
     event = load_event(create_event_as(browser, time="19:30:00", timezone="UTC"))
     assert event.starts_at == datetime(2026, 12, 12, 19, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("field", ["time", "end_time"])
+def test_a_time_with_seconds_is_refused_not_dropped(app, browser, field):
+    refused = browser.post(
+        "/create", data=event_form(**{field: "19:30:15", "end_date": "2026-12-13"})
+    )
+    assert refused.status_code == 400
+    assert "Enter the time as HH:MM on a 24-hour clock" in refused.get_data(as_text=True)
+    assert input_value(refused.get_data(as_text=True), field) == "19:30:15"
+    assert count_rows(app, Event) == 0
 
 
 def test_past_dates_are_allowed(browser, create_event_as):
@@ -229,20 +243,29 @@ def test_html_in_fields_is_shown_as_text(browser, create_event_as):
     assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3
 
 
-def test_missing_csrf_token_is_400_saying_the_form_expired(app, client):
-    app.config["WTF_CSRF_ENABLED"] = True
-    response = client.post("/create", data=event_form())
+EXPIRED = "This form expired: check it and send it again."
+
+
+def test_missing_csrf_token_shows_the_form_again_with_what_was_typed(app, client):
+    response = client.post("/create", data=event_form(title="Kept as typed"))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "This form has expired" in html
+    assert EXPIRED in html
+    assert input_value(html, "title") == "Kept as typed"
+    assert input_value(html, "password") in (None, "")  # passwords are typed again
     assert stored_count(app) == 0
 
 
-def test_wrong_csrf_token_is_400(app, browser):
+def test_wrong_csrf_token_is_400_and_the_form_comes_back_with_a_fresh_one(app, browser):
     response = browser.client.post("/create", data={**event_form(), "csrf_token": "forged"})
+    html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "This form has expired" in response.get_data(as_text=True)
+    assert EXPIRED in html
     assert stored_count(app) == 0
+    resent = browser.client.post(
+        "/create", data={**event_form(), "csrf_token": csrf_token_in(html)}
+    )
+    assert resent.status_code == 303
 
 
 def test_csrf_token_of_another_browser_is_refused(app, make_browser):

@@ -330,3 +330,20 @@ def test_delete_refused_keeps_the_event(browser, make_event, load_event, passwor
     assert message in text(response)
     assert load_event(slug) is not None
     assert browser.get(f"/events/{slug}").status_code == 200
+
+
+@pytest.mark.parametrize("token", [None, "forged"])
+def test_an_expired_edit_form_comes_back_as_typed_and_changes_nothing(
+    browser, create_event_as, load_event, token
+):
+    slug = create_event_as(browser)
+    data = edit_fields(title="Typed before it expired", description="A long note\nkept")
+    if token:
+        data["csrf_token"] = token
+    response = browser.client.post(f"/events/{slug}/edit", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This form expired: check it and send it again." in text(response)
+    assert input_value(html, "title") == "Typed before it expired"
+    assert "A long note\nkept" in unescape(html)
+    assert load_event(slug).title == "Board games at Ana's"

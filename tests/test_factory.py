@@ -279,8 +279,8 @@ def test_a_form_posted_over_plain_http_without_the_secure_cookie_says_why(tmp_pa
     response = client.post("/create", data={"title": "Plain HTTP"}, base_url="http://192.0.2.1")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "This site needs HTTPS" in page
+    assert "Skedjit keeps its cookie for HTTPS connections only" in page
     assert "SESSION_COOKIE_SECURE=0" in page
     over_https = client.post("/create", data={"title": "HTTPS"}, base_url="https://192.0.2.1")
     assert over_https.status_code == 400
-    assert "This form has expired" in over_https.get_data(as_text=True)
+    assert "This form expired: check it and send it again." in over_https.get_data(as_text=True)

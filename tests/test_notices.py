@@ -252,3 +252,19 @@ def test_unsubscribing_twice_keeps_the_first_time(owner, slug, mail_server, mail
     first = unsubscribed_at()
     assert client.post(link, data=one_click).status_code == 200
     assert unsubscribed_at() == first is not None
+
+
+@pytest.mark.parametrize("page", ["edit", "delete"])
+def test_only_owner_access_sees_how_many_were_invited(mail_app, owner, slug, page):
+    friend = Browser(mail_app.test_client())
+    seen = text(friend.get(f"/events/{slug}/{page}"))
+    assert "2 people invited" not in seen
+    assert "nyone invited by email gets" in seen  # the box is there, without a number
+    assert "2 people invited by email get" in text(owner.get(f"/events/{slug}/{page}"))
+
+
+def test_the_password_alone_can_still_tell_invitees(mail_app, slug, mail_server):
+    friend = Browser(mail_app.test_client())
+    data = edit_now(friend, slug, time="21:00", password=PASSWORD)
+    assert friend.post(f"/events/{slug}/edit", data=data).status_code == 303
+    assert len(mail_server.to("ana@example.org")) == 1

@@ -4,6 +4,7 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -27,6 +28,19 @@ def test_listed_zone_is_a_zone(name):
 @pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules", "", None, "../etc"])
 def test_other_names_are_not_zones(name):
     assert not timezones.is_zone(name)
+
+
+def test_an_offset_with_seconds_shows_them():
+    # Paris kept its local mean time, 9 minutes 21 seconds ahead of Greenwich, until 1911.
+    assert format_when(datetime(1900, 6, 1, 12, 0, tzinfo=UTC), "Europe/Paris") == (
+        "Friday 1 June 1900, 12:09 (Europe/Paris, UTC+00:09:21)"
+    )
+    assert (
+        timezones.format_offset(
+            datetime(2026, 6, 1, tzinfo=UTC).astimezone(ZoneInfo("America/Sao_Paulo"))
+        )
+        == "UTC-03:00"
+    )
 
 
 def test_winter_and_summer_offsets():

@@ -56,7 +56,6 @@ class EventForm(Form):
     )
     time = LocalTimeField(
         "Start time",
-        format=["%H:%M", "%H:%M:%S"],
         validators=[InputRequired("Choose the start time.")],
         invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 19:30.",
     )
@@ -67,7 +66,6 @@ class EventForm(Form):
     )
     end_time = LocalTimeField(
         "End time",
-        format=["%H:%M", "%H:%M:%S"],
         validators=[Optional()],
         invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 23:00.",
     )

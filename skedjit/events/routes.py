@@ -9,6 +9,7 @@ from flask import url_for
 
 from .. import event_page
 from .. import rate_limits
+from ..extensions import csrf
 from ..guards import authorize
 from ..guards import get_event_or_404
 from ..invites.notices import invitee_count
@@ -72,6 +73,7 @@ def create_form():
 
 
 @bp.post("/create")
+@csrf.exempt  # the form checks its own token: a stale one shows it again (FormExpired)
 def create():
     form = CreateEventForm()
     with showing_again(create_page, form):
@@ -94,12 +96,13 @@ def edit_page(form: EditEventForm, event: Event, refusal=None) -> str:
         # Show what the event says now; saving again replaces it, knowingly.
         form.version.data = event.version
         conflict = event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)}
+    owner = has_owner_access(event)
     return render_template(
         "events/edit.html",
         form=form,
         event=event,
-        owner=has_owner_access(event),
-        invitees=invitee_count(event),
+        owner=owner,
+        invitees=invitee_count(event) if owner else None,  # how many: the owner's to know
         conflict=conflict,
         refusal=refusal,
     )
@@ -112,6 +115,7 @@ def edit_form(slug: str):
 
 
 @bp.post("/events/<slug:slug>/edit")
+@csrf.exempt  # as create()
 def edit(slug: str):
     event = get_event_or_404(slug)
     form = EditEventForm()
@@ -125,12 +129,13 @@ def edit(slug: str):
 
 
 def delete_page(form: DeleteEventForm, event: Event, refusal=None) -> str:
+    owner = has_owner_access(event)
     return render_template(
         "events/delete.html",
         form=form,
         event=event,
-        owner=has_owner_access(event),
-        invitees=invitee_count(event),
+        owner=owner,
+        invitees=invitee_count(event) if owner else None,  # how many: the owner's to know
         refusal=refusal,
     )
 

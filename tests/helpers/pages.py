@@ -352,9 +352,15 @@ def render_every_page(
     pages.add("error: 405", friend.client.put("/create"), 405, "Not allowed here")
     pages.add(
         "error: 400 expired form",
-        friend.client.post("/create", data=event_form()),
+        friend.client.post(f"{answers}/unlock", data={"password": PASSWORD}),
         400,
         "This form has expired",
+    )
+    pages.add(
+        "create: expired form",
+        friend.client.post("/create", data=event_form()),
+        400,
+        "Error: Create an event",
     )
     pages.add(
         "error: 400 unknown host",
