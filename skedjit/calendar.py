@@ -17,6 +17,7 @@ from icalendar import Event as VEvent
 from icalendar import vText
 from werkzeug.http import dump_options_header
 
+from .models import LONGEST_EVENT
 from .models import Event
 from .models import Tombstone
 from .models import utcnow
@@ -116,7 +117,12 @@ def _published_calendar(
     calendar.add("method", method)
     calendar.add_component(vevent)
     first_year = to_local(starts_at, zone).year
-    last_year = to_local(event_end(starts_at, ends_at), zone).year
+    # The zone's rules for the event's years, and no more than an event may span
+    # (an event stored before that limit could span centuries).
+    last_year = min(
+        to_local(event_end(starts_at, ends_at), zone).year,
+        to_local(starts_at + LONGEST_EVENT, zone).year,
+    )
     calendar.add_missing_timezones(
         first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
     )

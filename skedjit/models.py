@@ -2,6 +2,7 @@
 
 from datetime import UTC
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
@@ -172,6 +173,8 @@ class PasswordGuesses(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+#: The longest an event may last: longer is refused (it also bounds the calendar's work).
+LONGEST_EVENT = timedelta(days=366)
 RESPONSES = ("yes", "maybe", "no")
 
 

@@ -12,11 +12,15 @@ from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy import update
 
+from skedjit.calendars import routes as calendar_routes
 from skedjit.events import service
 from skedjit.extensions import db
+from skedjit.models import Event
 from skedjit.models import Tombstone
+from tests.helpers.apps import count_rows
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
+from tests.helpers.forms import event_form
 
 START = datetime(2026, 12, 12, 18, 30, tzinfo=UTC)  # 19:30 in Paris
 END = datetime(2026, 12, 12, 22, 0, tzinfo=UTC)  # 23:00 in Paris
@@ -574,3 +578,42 @@ def test_links_follow_the_host_the_page_was_asked_on(client, make_event):
     assert hrefs["ics"] == f"https://skedjit.example/events/{slug}.ics"
     assert hrefs["webcal"] == f"webcal://skedjit.example/events/{slug}.ics"
     assert query(hrefs["google"])["details"] == f"https://skedjit.example/events/{slug}"
+
+
+# Long events: refused past 366 days; an old one's calendar stays small; files are kept.
+
+
+@pytest.mark.parametrize(("end_date", "status"), [("2027-12-13", 303), ("2027-12-14", 400)])
+def test_an_event_may_last_at_most_366_days(app, browser, end_date, status):
+    fields = event_form(date="2026-12-12", time="19:30", end_date=end_date, end_time="19:30")
+    response = browser.post("/create", data=fields)
+    assert response.status_code == status
+    if status == 400:
+        assert "An event can last at most 366 days." in response.get_data(as_text=True)
+    assert count_rows(app, Event) == (1 if status == 303 else 0)
+
+
+def test_a_centuries_long_event_from_before_the_limit_gets_a_small_calendar(client, make_event):
+    slug = make_event(
+        starts_at=datetime(1900, 1, 1, 12, tzinfo=UTC), ends_at=datetime(2999, 1, 1, tzinfo=UTC)
+    )
+    response = client.get(f"/events/{slug}.ics")
+    assert response.status_code == 200
+    assert len(response.data) < 8_000  # the zone's rules for two years, not eleven centuries
+    calendar = Calendar.from_ical(response.data)
+    assert only_event(calendar)["DTEND"].dt.year == 2999
+
+
+def test_a_calendar_file_is_built_once_per_version(browser, create_event_as, monkeypatch):
+    built = []
+    real = calendar_routes.event_calendar
+    monkeypatch.setattr(
+        calendar_routes, "event_calendar", lambda *args: built.append(args) or real(*args)
+    )
+    slug = create_event_as(browser)
+    first = browser.get(f"/events/{slug}.ics").data
+    assert browser.get(f"/events/{slug}.ics").data == first
+    assert len(built) == 1
+    browser.post(f"/events/{slug}/edit", data=edit_fields(title="Moved"))
+    assert b"SUMMARY:Moved" in browser.get(f"/events/{slug}.ics").data
+    assert len(built) == 2

@@ -227,3 +227,14 @@ def test_friends_who_all_revalidate_share_one_page_again_after_a_change(
 
 def rows_kept(app):
     return app.extensions[event_rows.KEY][0]
+
+
+@pytest.mark.parametrize("through", ["memory", "flask"])
+def test_a_weak_validator_with_the_current_etag_is_a_304(make_browser, make_event, through):
+    slug = make_event()
+    first = warm(make_browser().client, slug)
+    browser = make_browser()
+    if through == "flask":
+        browser.client.set_cookie("unrelated", "1")  # any cookie goes through Flask
+    weak = {"If-None-Match": f'W/{first.headers["ETag"]}, "something-else"'}
+    assert browser.get(f"/events/{slug}", headers=weak).status_code == 304

@@ -91,3 +91,21 @@ def test_the_version_column_refuses_a_stale_write(app, make_event):
         with pytest.raises(service.EditConflictError):
             service.edit_event(stale, {"title": "Second"}, 1, None, notify=False)
         assert service.find_event(slug).title == "First"
+
+
+@pytest.mark.parametrize("version", [None, "", "abc", "-1", "1.0", "１"])
+def test_an_edit_without_a_whole_version_is_400_and_changes_nothing(
+    browser, create_event_as, load_event, version
+):
+    slug = create_event_as(browser, title="Original")
+    fields = edit_fields(title="Overwritten")
+    if version is None:
+        del fields["version"]
+    else:
+        fields["version"] = version
+    response = browser.post(f"/events/{slug}/edit", data=fields)
+    assert response.status_code == 400
+    assert "This form is incomplete. Reload the page and try again." in response.get_data(
+        as_text=True
+    )
+    assert load_event(slug).title == "Original"

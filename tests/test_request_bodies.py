@@ -1,6 +1,8 @@
 """Only web forms are taken: other bodies are a 415 before any view, and never a 500."""
 
+import io
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -45,3 +47,16 @@ def test_forms_of_both_kinds_are_taken(app, browser, make_event):
 
 def test_a_post_without_a_body_is_not_415(browser, make_event):
     assert browser.client.post(f"/events/{make_event()}/rsvp/withdraw").status_code == 404
+
+
+@pytest.mark.parametrize(("padding", "status"), [(1_000, 303), (70_000, 413)])
+def test_a_chunked_body_is_read_whole_or_refused_whole(app, browser, padding, status):
+    body = urlencode({"csrf_token": browser.csrf_token, **event_form(), "padding": "p" * padding})
+    response = browser.client.post(
+        "/create",
+        input_stream=io.BytesIO(body.encode()),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+    )
+    assert response.status_code == status
+    assert count_rows(app, Event) == (1 if status == 303 else 0)

@@ -1,19 +1,32 @@
 """Calendar views: the event as an .ics file."""
 
+import threading
+
+from cachetools import LRUCache
 from flask import Blueprint
 from flask import Response
 from flask import abort
-from icalendar import Calendar
+from flask import current_app
 
+from ..calendar import calendar_domain
 from ..calendar import cancelled_calendar
 from ..calendar import event_calendar
 from ..calendar import ics_content_disposition
 from ..events import service
 from ..links import event_url
+from ..models import Event
 
 bp = Blueprint("calendars", __name__)
 
 ICS_HEADERS = {"Cache-Control": "private, no-cache", "X-Robots-Tag": "noindex"}
+KEY = "skedjit.calendars"
+#: Calendar files kept per process (one is a few KB).
+KEPT = 256
+
+
+@bp.record_once
+def _keep_calendars(state) -> None:
+    state.app.extensions[KEY] = (LRUCache(KEPT), threading.Lock())
 
 
 @bp.get("/events/<slug:slug>.ics")
@@ -21,16 +34,34 @@ def event_ics(slug: str):
     """The event as an .ics file; for a while after its deletion, as cancelled."""
     event = service.find_event(slug)
     if event is not None:
-        return ics_response(event_calendar(event, event_url(slug)), event.title)
+        return ics_response(built_calendar(event), event.title)
     tombstone = service.find_tombstone(slug)
     if tombstone is None:
         abort(404)
-    return ics_response(cancelled_calendar(tombstone), tombstone.title)
+    return ics_response(cancelled_calendar(tombstone).to_ical(), tombstone.title)
 
 
-def ics_response(calendar: Calendar, title: str) -> Response:
+def built_calendar(event: Event) -> bytes:
+    """The event's .ics, built once per version, link and calendar domain in each process.
+
+    Building one costs milliseconds (its time zone's rules), and many friends'
+    calendars fetch the same file.
+    """
+    url = event_url(event.slug)
+    key = (event.id, event.version, url, calendar_domain())
+    kept, lock = current_app.extensions[KEY]
+    with lock:
+        built = kept.get(key)
+    if built is None:
+        built = event_calendar(event, url).to_ical()
+        with lock:
+            kept[key] = built
+    return built
+
+
+def ics_response(calendar: bytes, title: str) -> Response:
     """The calendar as a download named after the event."""
-    response = Response(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = Response(calendar, content_type="text/calendar; charset=utf-8")
     response.headers.update(ICS_HEADERS)
     response.headers["Content-Disposition"] = ics_content_disposition(title)
     return response

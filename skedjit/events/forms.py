@@ -29,6 +29,7 @@ from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
+from ..models import LONGEST_EVENT
 from ..timezones import ZONES
 from ..timezones import NonexistentTimeError
 from ..timezones import is_zone
@@ -135,6 +136,12 @@ class EventForm(Form):
             self.ends_at = None
             hint = "" if self.end_date.data else " For an event past midnight, set the end date."
             self.end_time.errors.append("The end must be after the start." + hint)
+            return False
+        if self.ends_at - self.starts_at > LONGEST_EVENT:
+            self.ends_at = None
+            self.end_date.errors.append(
+                f"An event can last at most {LONGEST_EVENT.days} days. Choose an earlier end."
+            )
             return False
         return True
 
