@@ -109,6 +109,7 @@ class Config:
     RATELIMIT_UNKNOWN_EVENTS = "20 per minute"
     RATELIMIT_RECOVERIES = "5 per hour"
     RATELIMIT_RECOVERIES_PER_EVENT = "3 per hour"
+    RATELIMIT_EMAILS = "100 per day"
     # Email (README: "Email"): off unless MAIL_SERVER names an SMTP server.
     MAIL_SERVER = None
     MAIL_PORT = 25
@@ -120,6 +121,8 @@ class Config:
     MAIL_DEFAULT_SENDER = None
     # Seconds to wait for the mail server to connect or answer one command.
     MAIL_TIMEOUT = 10.0
+    # Emails this instance sends in a UTC day at most, all kinds together (0: no limit).
+    MAIL_DAILY_LIMIT = 2000
     # Flask-Mail would send nothing when TESTING is on; the tests run a real SMTP server.
     MAIL_SUPPRESS_SEND = False
     TESTING = False
@@ -181,6 +184,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable]] = {
     "MAIL_PASSWORD": ("MAIL_PASSWORD", parse_text),
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", parse_text),
     "MAIL_TIMEOUT": ("MAIL_TIMEOUT", parse_number(float)),
+    "MAIL_DAILY_LIMIT": ("MAIL_DAILY_LIMIT", parse_number(int)),
 }
 #: Limits may be set empty on purpose (no such limit), so an empty variable counts.
 LIMITS = [
@@ -192,6 +196,7 @@ LIMITS = [
         "UNKNOWN_EVENTS",
         "RECOVERIES",
         "RECOVERIES_PER_EVENT",
+        "EMAILS",
     )
 ]
 

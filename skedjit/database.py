@@ -12,6 +12,8 @@ from flask import Flask
 from flask import current_app
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -53,6 +55,13 @@ def committed() -> Iterator[None]:
     except Exception:
         db.session.rollback()
         raise
+
+
+def insert_new(table, rows: list[dict]):
+    """An INSERT of the rows that leaves out those whose key is taken (on either database)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return insert(table).values(rows).on_conflict_do_nothing()
 
 
 def roll_back() -> None:

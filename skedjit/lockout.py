@@ -26,10 +26,9 @@ from sqlalchemy import delete
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite
 
 from .database import committed
+from .database import insert_new
 from .extensions import db
 from .models import Event
 from .models import PasswordGuesses
@@ -51,7 +50,6 @@ SLOWED = timedelta(seconds=10)
 #: The `address` of the row that counts every address's attempts on the event.
 ALL_ADDRESSES = "*"
 GUESSES = PasswordGuesses.__table__
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class PasswordLockedError(Refused):
@@ -111,12 +109,11 @@ def _count_attempt(event_id: int, address: str, now: datetime) -> None:
     """Count one attempt, and lock the address if it is one too many; commits."""
     row = (GUESSES.c.event_id == event_id) & (GUESSES.c.address == address)
     with committed():
-        insert = INSERTS[db.session.get_bind().dialect.name](GUESSES)
         rows = [
             {"event_id": event_id, "address": a, "attempts": 0, "since": now}
             for a in (address, ALL_ADDRESSES)
         ]
-        db.session.execute(insert.values(rows).on_conflict_do_nothing())
+        db.session.execute(insert_new(GUESSES, rows))
         unlocked = or_(GUESSES.c.locked_until.is_(None), GUESSES.c.locked_until <= now)
         attempts = db.session.execute(
             update(GUESSES)

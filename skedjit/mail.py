@@ -12,6 +12,8 @@ import flask_mail
 from flask import Flask
 from flask import current_app
 
+from . import mail_limits
+
 log = logging.getLogger(__name__)
 
 UNREACHABLE = "The mail server could not be reached, so it was not sent."
@@ -96,7 +98,9 @@ def send_each(messages: Sequence[Message]) -> dict[str, str]:
 
     A refusal of one message leaves the connection open for the others; a lost or
     refused connection fails every message not yet sent. Nothing is retried here.
+    Every message counts against the limits on email (mail_limits.py) first.
     """
+    mail_limits.use_reserved(len(messages))  # refused past a limit: nothing is sent
     failures: dict[str, str] = {}
     pending = list(messages)
     try:

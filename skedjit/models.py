@@ -1,11 +1,13 @@
 """Database models."""
 
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
 from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
+from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import String
@@ -171,6 +173,15 @@ class PasswordGuesses(db.Model):
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: No password from the address is checked before then, if set.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MailDay(db.Model):
+    """Emails this instance sent on one UTC day (see mail_limits.py)."""
+
+    __tablename__ = "mail_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    sent: Mapped[int] = mapped_column(default=0)
 
 
 #: The longest an event may last: longer is refused (it also bounds the calendar's work).

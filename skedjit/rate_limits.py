@@ -84,16 +84,17 @@ class Limit:
     def __init__(self, setting: str, scope: str, what: str):
         self.setting, self.scope, self.what = setting, scope, what
 
-    def take(self, key: str | None = None) -> None:
-        """Count one request from this address (or for `key`); LimitExceeded past the limit.
+    def take(self, key: str | None = None, cost: int = 1) -> None:
+        """Count one request (or `cost`) from this address, or for `key`; LimitExceeded past
+        the limit.
 
         If the storage cannot be reached, the request is served and the error logged.
         """
-        within, _spent_until = self.count(key)
+        within, _spent_until = self.count(key, cost)
         if not within:
             raise LimitExceeded(self.what, self._seconds_until(_spent_until))
 
-    def count(self, key: str | None = None) -> tuple[bool, float | None]:
+    def count(self, key: str | None = None, cost: int = 1) -> tuple[bool, float | None]:
         """Count one request: whether it was within the limit, and until when none is left."""
         counts = current_app.extensions.get(KEY)
         if counts is None:
@@ -103,7 +104,7 @@ class Limit:
             within = True
             spent_until = None
             for item in counts.items[self.setting]:
-                within = counts.strategy.hit(item, address, self.scope) and within
+                within = counts.strategy.hit(item, address, self.scope, cost=cost) and within
                 window = counts.strategy.get_window_stats(item, address, self.scope)
                 if window.remaining == 0:
                     spent_until = max(spent_until or 0, window.reset_time)
@@ -116,7 +117,7 @@ class Limit:
     def _seconds_until(moment: float | None) -> int:
         return max(1, math.ceil((moment or now()) - now()))
 
-    def give_back(self) -> None:
+    def give_back(self, cost: int = 1) -> None:
         """Uncount the request just taken (it turned out not to be what the limit counts)."""
         counts = current_app.extensions.get(KEY)
         if counts is None:
@@ -124,7 +125,7 @@ class Limit:
         address = client_address()
         try:
             for item in counts.items[self.setting]:
-                counts.storage.incr(item.key_for(address, self.scope), item.get_expiry(), -1)
+                counts.storage.incr(item.key_for(address, self.scope), item.get_expiry(), -cost)
         except Exception:  # noqa: BLE001
             log.exception("could not give back the rate limit %s", self.setting)
 
@@ -165,9 +166,12 @@ recoveries_per_event = Limit(
     "recoveries-per-event",
     "Too many recovery links were asked for this event.",
 )
+#: Emails of every kind sent because of requests from the address (see mail_limits.py).
+emails = Limit("RATELIMIT_EMAILS", "emails", "Too many emails were sent from your address.")
 SETTINGS = tuple(
     limit.setting
     for limit in (
+        emails,
         creates,
         wrong_passwords,
         rsvps,

@@ -7,6 +7,7 @@ is committed, and returns a Report: whom it reached, and why the others failed.
 from dataclasses import dataclass
 from dataclasses import field
 
+from .. import mail_limits
 from ..addresses import address_key
 from ..mail import mail_enabled
 from ..mail import send_each
@@ -70,6 +71,7 @@ def invite(event: Event, addresses: list[str], note: str) -> Report:
     wanted = [address for address in addresses if address_key(address) not in unsubscribed]
     if not wanted:
         return Report(unsubscribed=skipped)
+    mail_limits.reserve(len(wanted))  # refused past a limit before anything is kept
     service.take_allowance(event.id, len(wanted))
     service.add_invitees(event.id, wanted)
     invitees = service.invitees_of(event.id, wanted)
@@ -109,7 +111,10 @@ def tell_changed(event: Event, before: emails.Facts) -> list[str]:
     if not (invitees and changes):
         return []
     addresses = [invitee.address for invitee in invitees]
-    failures = send_each(emails.Batch(event).change_notices(invitees, changes))
+    try:
+        failures = send_each(emails.Batch(event).change_notices(invitees, changes))
+    except Refused as refused:
+        return [f"The invited friends were not told of the change: {refused.sentence}"]
     service.record_sending(event.id, addresses, failures, invited=False)
     return Report.of(addresses, failures).summary("The change was")
 
@@ -125,7 +130,10 @@ def tell_cancelled(tombstone: Tombstone, addresses: list[str]) -> list[str]:
     """Email the invitees of a deleted event that it is cancelled; what was sent."""
     if not addresses:
         return []
-    failures = send_each(emails.cancellations(tombstone, addresses))
+    try:
+        failures = send_each(emails.cancellations(tombstone, addresses))
+    except Refused as refused:
+        return [f"The invited friends were not told of the cancellation: {refused.sentence}"]
     return Report.of(addresses, failures).summary("The cancellation was")
 
 
@@ -133,7 +141,10 @@ def send_receipt(event: Event) -> str | None:
     """Email the owner, if they gave an address, the link and how to change the event."""
     if not event.owner_email:
         return None
-    failure = send_each([emails.receipt(event, event.owner_email)]).get(event.owner_email)
+    try:
+        failure = send_each([emails.receipt(event, event.owner_email)]).get(event.owner_email)
+    except Refused as refused:
+        return f"No receipt was emailed: {refused.sentence}"
     if failure:
         return f"The receipt could not be emailed to {event.owner_email}: {failure}"
     return f"A receipt with the link is on its way to {event.owner_email}."
