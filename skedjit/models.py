@@ -81,6 +81,9 @@ class Event(db.Model):
     #: SHA-256 of the one owner recovery link out (see recovery.py), and when it lapses.
     recovery_hash: Mapped[str | None] = mapped_column(String(64))
     recovery_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the nonce of the create form that made it: the same form sent again
+    #: leads here instead of making a second event.
+    create_nonce_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: Where the owner's receipt went (given on the create form); used for nothing else.
     owner_email: Mapped[str | None] = mapped_column(String(254))
     #: Invitation emails sent since `invites_counted_since` (see invites/service.py).

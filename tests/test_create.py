@@ -13,6 +13,7 @@ from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.slugs import ALPHABET
 from tests.helpers.apps import count_rows
+from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import event_form
 from tests.helpers.html import csrf_token_in
@@ -310,3 +311,34 @@ def test_a_password_may_hold_a_noncharacter_as_it_is_never_shown(browser):
     password = "pass\ufffeword"
     fields = event_form(password=password, password_confirm=password)
     assert browser.post("/create", data=fields).status_code == 303
+
+
+def test_the_same_form_sent_twice_makes_one_event_and_one_receipt(app, mail_app, mail_server):
+    browser = Browser(mail_app.test_client())
+    page = browser.client.get("/create").get_data(as_text=True)
+    nonce = input_value(page, "nonce")
+    assert nonce
+    fields = event_form(
+        owner_email="owner@example.org", nonce=nonce, csrf_token=csrf_token_in(page)
+    )
+
+    first = browser.client.post("/create", data=fields)
+    again = browser.client.post("/create", data=fields)  # a double click, or Back and send
+
+    assert first.status_code == again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert stored_count(app) == 1
+    assert len(mail_server.to("owner@example.org")) == 1
+
+
+def test_a_nonce_with_another_password_makes_its_own_event(app, browser):
+    page = browser.client.get("/create").get_data(as_text=True)
+    fields = event_form(nonce=input_value(page, "nonce"), csrf_token=csrf_token_in(page))
+    first = browser.client.post("/create", data=fields)
+    other = "another password entirely"
+    second = browser.client.post(
+        "/create", data=fields | {"password": other, "password_confirm": other}
+    )
+    assert second.status_code == 303
+    assert second.headers["Location"] != first.headers["Location"]
+    assert stored_count(app) == 2

@@ -45,6 +45,7 @@ EVENT_COLUMNS = {
     "password_version",
     "recovery_hash",
     "recovery_expires_at",
+    "create_nonce_hash",
     "owner_email",
     "invites_counted",
     "invites_counted_since",
@@ -94,6 +95,7 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         "rsvp_deadline",
         "recovery_hash",
         "recovery_expires_at",
+        "create_nonce_hash",
         "owner_email",
         "invites_counted_since",
     }
@@ -103,7 +105,10 @@ def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):
     with app_on(empty_database_url, tmp_path):
         upgrade()
         constraints = inspect(db.engine).get_unique_constraints("events")
-    assert [(c["name"], c["column_names"]) for c in constraints] == [("uq_events_slug", ["slug"])]
+    assert sorted((c["name"], c["column_names"]) for c in constraints) == [
+        ("uq_events_create_nonce_hash", ["create_nonce_hash"]),
+        ("uq_events_slug", ["slug"]),
+    ]
 
 
 def test_upgrade_records_the_script_head_in_the_database(empty_database_url, tmp_path):

@@ -161,6 +161,9 @@ class EventForm(Form):
 class CreateEventForm(EventForm):
     """A new event, the password that will guard it, and where to send the owner's receipt."""
 
+    #: One use per form opened: the same form sent twice makes one event (events/service.py).
+    nonce = HiddenField(filters=[strip], validators=[Optional(), Length(max=64)])
+
     password = PasswordField(
         "Edit password",
         validators=[

@@ -1,5 +1,7 @@
 """Thin views for creating, viewing, editing and deleting events."""
 
+import secrets
+
 import click
 from flask import Blueprint
 from flask import flash
@@ -69,7 +71,7 @@ def create_page(form: CreateEventForm, refusal=None, fresh: bool = False) -> str
 
 @bp.get("/create")
 def create_form():
-    return create_page(CreateEventForm(), fresh=True)
+    return create_page(CreateEventForm(nonce=secrets.token_urlsafe(16)), fresh=True)
 
 
 @bp.post("/create")
@@ -79,7 +81,9 @@ def create():
     with showing_again(create_page, form):
         check_form(form)
         rate_limits.creates.take()
-        event, told = service.create_event(form.event_fields(), form.password.data)
+        event, told = service.create_event(
+            form.event_fields(), form.password.data, form.nonce.data or None
+        )
     grant_owner_access(event)
     flash_all(["Your event is ready. Send its link to your friends.", *told])
     return redirect(url_for(".view", slug=event.slug), 303)

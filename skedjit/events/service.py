@@ -1,5 +1,6 @@
 """Event operations: the one place that writes events and commits."""
 
+import hashlib
 from datetime import datetime
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from ..models import Event
 from ..models import Tombstone
 from ..models import utcnow
 from ..passwords import hash_password
+from ..passwords import verify_password
 from ..refusals import Refused
 from ..slugs import new_slug
 
@@ -47,23 +49,38 @@ def _rounds() -> int:
     return current_app.config["BCRYPT_ROUNDS"]
 
 
-def create_event(details: dict, password: str) -> tuple[Event, list[str]]:
-    """Store a new event under a fresh slug and send the owner's receipt; what to tell them."""
+def create_event(details: dict, password: str, nonce: str | None = None) -> tuple[Event, list[str]]:
+    """Store a new event under a fresh slug and send the owner's receipt; what to tell them.
+
+    A form sent again with the same nonce and password gets the event it made the
+    first time, and no second receipt.
+    """
+    nonce_hash = hashlib.sha256(nonce.encode()).hexdigest() if nonce else None
     password_hash = hash_password(password, _rounds())  # slow; before the transaction
     for _ in range(SLUG_ATTEMPTS):
+        if nonce_hash and (made := _made_with(nonce_hash)):
+            if verify_password(password, made.password_hash):
+                return made, []
+            nonce_hash = None  # not this person's form: theirs makes an event of its own
         slug = new_slug()
         if db.session.scalar(select(exists().where(Tombstone.slug == slug))):
             continue  # a deleted event's calendar still answers there
-        event = Event(slug=slug, password_hash=password_hash, **details)
+        event = Event(
+            slug=slug, password_hash=password_hash, create_nonce_hash=nonce_hash, **details
+        )
         db.session.add(event)
         try:
             db.session.commit()
-        except IntegrityError:
+        except IntegrityError:  # the slug, or the same form sent in parallel
             db.session.rollback()
             continue
         receipt = notices.send_receipt(event)
         return event, [receipt] if receipt else []
     raise SlugsExhaustedError(f"no free slug after {SLUG_ATTEMPTS} attempts")
+
+
+def _made_with(nonce_hash: str) -> Event | None:
+    return db.session.scalar(select(Event).where(Event.create_nonce_hash == nonce_hash))
 
 
 def edit_event(
