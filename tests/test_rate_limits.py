@@ -1,6 +1,7 @@
 """Abuse limits per client address: creates, wrong passwords, answers, unknown event links."""
 
 import re
+import threading
 import time
 
 import limits.storage.memory
@@ -102,6 +103,9 @@ def clock(monkeypatch) -> Clock:
         ("RATELIMIT_WRONG_PASSWORDS", "20 per hour"),
         ("RATELIMIT_RSVPS", "30 per hour"),
         ("RATELIMIT_UNKNOWN_EVENTS", "20 per minute"),
+        ("RATELIMIT_RECOVERIES", "5 per hour"),
+        ("RATELIMIT_RECOVERIES_PER_EVENT", "3 per hour"),
+        ("RATELIMIT_EMAILS", "100 per day"),
     ],
 )
 def test_production_limits_people_by_default(name, default):
@@ -163,6 +167,26 @@ def test_creating_events_is_limited_per_address(limited):
     refused = browser.post("/create", data=event_form(title="One too many"))
     retry_after = assert_refused(refused, NEW_EVENTS, 3600)
     assert retry_after > 3500
+    assert count(limited, Event) == 3
+
+
+def test_a_burst_of_parallel_creates_gets_no_more_than_the_limit(limited):
+    browsers = [browser_at(limited, "192.0.2.10") for _ in range(12)]
+    for browser in browsers:
+        assert browser.csrf_token  # each has its form open
+    ready = threading.Barrier(len(browsers))
+    statuses: list[int] = []
+
+    def send(browser) -> None:
+        ready.wait(timeout=30)
+        statuses.append(browser.post("/create", data=event_form()).status_code)
+
+    threads = [threading.Thread(target=send, args=(browser,)) for browser in browsers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses) == [303] * 3 + [429] * 9
     assert count(limited, Event) == 3
 
 
