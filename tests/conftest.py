@@ -68,7 +68,11 @@ def pytest_collection_modifyitems(config, items) -> None:
         for item in items
         if item.get_closest_marker("one_backend")
         and getattr(item, "callspec", None)
-        and item.callspec.params.get("database_url") == "postgresql"
+        and "postgresql"
+        in (
+            item.callspec.params.get("database_url"),
+            item.callspec.params.get("empty_database_url"),
+        )
     ]
     if twice:
         config.hook.pytest_deselected(items=twice)
