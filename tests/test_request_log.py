@@ -3,13 +3,18 @@
 import logging
 import re
 import urllib.request
+from datetime import UTC
+from datetime import datetime
 
 import pytest
 from flask import Flask
 from flask import url_for
+from sqlalchemy.exc import IntegrityError
 
 from skedjit import request_log
 from skedjit.answers import service as rsvp_service
+from skedjit.extensions import db
+from skedjit.models import Event
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
@@ -326,3 +331,23 @@ def test_served_app_writes_one_line_per_request_to_stderr_and_no_secret(empty_da
         ("GET", f"/events/{slug}/rsvp/…", 404),
         ("GET", "/no/such/page", 404),
     ]
+
+
+def test_a_database_error_never_carries_what_was_typed(app, make_event):
+    slug = make_event()
+    duplicate = Event.__table__.insert().values(
+        slug=slug,
+        title="SECRET TITLE",
+        starts_at=datetime(2026, 7, 10, 10, tzinfo=UTC),
+        timezone="UTC",
+        location="",
+        description="SECRET DESCRIPTION",
+        password_hash="$2b$04$SECRETHASH",
+        password_version=1,
+        version=1,
+    )
+    with app.app_context(), pytest.raises(IntegrityError) as raised:
+        db.session.execute(duplicate)
+    said = str(raised.value)
+    assert "SECRET" not in said
+    assert "parameters hidden" in said
