@@ -39,6 +39,7 @@ from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import event_form
 from tests.helpers.mail import mail_settings
 from tests.helpers.ports import free_port
+from tests.helpers.processes import terminate
 from tests.helpers.smtp import MailServer
 
 # Property tests: few examples by default (they run on both databases in every build);
@@ -208,12 +209,7 @@ def redis_server(tmp_path_factory) -> Iterator[str]:
                 yield url
                 return
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            terminate(process)
     pytest.fail(f"redis-server did not start:\n{(directory / 'redis.log').read_text()}")
 
 

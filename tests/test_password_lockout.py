@@ -1,6 +1,5 @@
 """The event password's lockout: kept in the database, checked before bcrypt, owners unaffected."""
 
-import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -20,6 +19,7 @@ from tests.helpers.forms import edit_fields
 from tests.helpers.html import csrf_token_in
 from tests.helpers.served import Visitor
 from tests.helpers.served import served
+from tests.helpers.waiting import all_at_once
 
 WRONG = "not the password at all"
 LOCKED = "Too many wrong passwords for this event from your address."
@@ -236,18 +236,7 @@ def test_twenty_parallel_wrong_guesses_still_lock_after_five(
     browsers = [make_browser() for _ in range(20)]
     for browser in browsers:
         assert browser.csrf_token  # each has its form open
-    ready = threading.Barrier(len(browsers))
-    statuses: list[int] = []
-
-    def attempt(browser) -> None:
-        ready.wait(timeout=30)
-        statuses.append(guess(browser, slug).status_code)
-
-    threads = [threading.Thread(target=attempt, args=(browser,)) for browser in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = all_at_once(lambda browser: guess(browser, slug).status_code, browsers)
 
     assert sorted(statuses) == [403] * 5 + [429] * 15
     assert len(bcrypt_checks) == 5

@@ -1,7 +1,6 @@
 """Abuse limits per client address: creates, wrong passwords, answers, unknown event links."""
 
 import re
-import threading
 import time
 
 import limits.storage.memory
@@ -25,6 +24,7 @@ from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
 from tests.helpers.html import text_of as text
 from tests.helpers.ports import free_port
+from tests.helpers.waiting import all_at_once
 
 SMALL = {
     "RATELIMIT_CREATES": "3 per hour",
@@ -174,18 +174,9 @@ def test_a_burst_of_parallel_creates_gets_no_more_than_the_limit(limited):
     browsers = [browser_at(limited, "192.0.2.10") for _ in range(12)]
     for browser in browsers:
         assert browser.csrf_token  # each has its form open
-    ready = threading.Barrier(len(browsers))
-    statuses: list[int] = []
-
-    def send(browser) -> None:
-        ready.wait(timeout=30)
-        statuses.append(browser.post("/create", data=event_form()).status_code)
-
-    threads = [threading.Thread(target=send, args=(browser,)) for browser in browsers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = all_at_once(
+        lambda browser: browser.post("/create", data=event_form()).status_code, browsers
+    )
     assert sorted(statuses) == [303] * 3 + [429] * 9
     assert count(limited, Event) == 3
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.ports import free_port
+from tests.helpers.processes import terminate
 
 REPO = Path(__file__).resolve().parents[2]
 SITE = REPO / "deploy" / "nginx.conf"
@@ -123,9 +124,4 @@ def nginx_in_front(app_port: int, directory: Path, tls: bool = False) -> Iterato
             time.sleep(0.05)
         yield f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        terminate(process)

@@ -1,5 +1,6 @@
 """Waiting for what happens in the background: a process's listener, a change reaching it."""
 
+import threading
 import time
 
 from skedjit.event_page import rows as event_rows
@@ -26,3 +27,20 @@ def warm(client, slug: str):
         wait_until(watch.connected.is_set)
         response = client.get(f"/events/{slug}")
     return response
+
+
+def all_at_once(send, each: list) -> list:
+    """Call send(x) for each x from threads released together; the results, in no order."""
+    ready = threading.Barrier(len(each))
+    results: list = []
+
+    def run(item) -> None:
+        ready.wait(timeout=30)
+        results.append(send(item))
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in each]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
