@@ -727,3 +727,13 @@ def test_html_in_names_and_notes_is_escaped(make_browser, make_event, unlocked_o
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)" not in html
     assert "<b>bold</b>" not in html
+
+
+def test_the_change_link_says_answers_are_closed_instead_of_offering_its_forms(closed_event):
+    slug, ana = closed_event
+    page = ana.get(f"/events/{slug}/rsvp/{answer_token_of(ana, slug)}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Answers are closed for this event, so your answer stays as it is." in text_of(html)
+    assert "rsvp/withdraw" not in html
+    assert 'name="response"' not in html

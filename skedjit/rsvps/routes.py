@@ -52,7 +52,9 @@ def change(slug: str, token: str):
     if rsvp is None:
         abort(404)
     form = RsvpForm(obj=rsvp, token=token)
-    return render_template("rsvps/change.html", event=event, form=form, rsvp=rsvp)
+    return render_template(
+        "rsvps/change.html", event=event, form=form, rsvp=rsvp, answers_open=event.answers_open()
+    )
 
 
 @bp.post("/events/<slug:slug>/rsvp/withdraw")
