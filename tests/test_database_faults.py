@@ -134,6 +134,12 @@ class Cluster:
         finally:
             for pid in processes:
                 os.kill(pid, signal.SIGCONT)
+            # And any it had started that the list missed: a process left stopped would
+            # hold up the cluster's shutdown.
+            for pid in subprocess.run(
+                ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
+            ).stdout.split():
+                os.kill(int(pid), signal.SIGCONT)
 
 
 @pytest.fixture(scope="module")
