@@ -21,7 +21,7 @@ from .models import LONGEST_EVENT
 from .models import Event
 from .models import Tombstone
 from .models import utcnow
-from .timezones import DEFAULT_DURATION
+from .timezones import event_end
 from .timezones import to_local
 
 PRODID = "-//Skedjit//Skedjit//EN"
@@ -40,11 +40,6 @@ def calendar_domain() -> str:
 def event_uid(slug: str, event_id: int, domain: str) -> str:
     """A UID that stays the same across edits, and differs if a slug is ever reused."""
     return f"{slug}-{event_id}@{domain}"
-
-
-def event_end(starts_at: datetime, ends_at: datetime | None) -> datetime:
-    """When the event ends: its end, or DEFAULT_DURATION after the start when it has none."""
-    return ends_at or starts_at + DEFAULT_DURATION
 
 
 class _Text(vText):

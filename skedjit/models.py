@@ -19,6 +19,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+from .timezones import has_passed
 
 
 def utcnow() -> datetime:
@@ -107,7 +108,12 @@ class Event(db.Model):
 
     def answers_open(self, now: datetime | None = None) -> bool:
         """Tell whether friends may still answer."""
-        return answers_open(self.rsvps_closed, self.rsvp_deadline, now or utcnow())
+        return answers_open(
+            self.rsvps_closed, self.rsvp_deadline, self.starts_at, self.ends_at, now or utcnow()
+        )
+
+    def has_passed(self, now: datetime | None = None) -> bool:
+        return has_passed(self.starts_at, self.ends_at, now or utcnow())
 
     def __repr__(self) -> str:
         return f"<Event {self.slug} {self.title!r}>"
@@ -200,9 +206,17 @@ def headcount(response: str, guests: int) -> int:
     return 1 + guests if response == "yes" else 0
 
 
-def answers_open(closed: bool, deadline: datetime | None, now: datetime) -> bool:
-    """Answers are taken unless the owner closed them or the deadline has come."""
-    return not closed and (deadline is None or now < deadline)
+def answers_open(
+    closed: bool,
+    deadline: datetime | None,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Answers are taken unless the owner closed them, the deadline has come or the
+    event has passed."""
+    before_deadline = deadline is None or now < deadline
+    return not closed and before_deadline and not has_passed(starts_at, ends_at, now)
 
 
 class Rsvp(db.Model):

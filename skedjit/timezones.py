@@ -72,6 +72,16 @@ def format_when(instant: datetime, zone_name: str) -> str:
 DEFAULT_DURATION = timedelta(hours=2)
 
 
+def event_end(starts_at: datetime, ends_at: datetime | None) -> datetime:
+    """When the event ends: its end, or DEFAULT_DURATION after the start when it has none."""
+    return ends_at or starts_at + DEFAULT_DURATION
+
+
+def has_passed(starts_at: datetime, ends_at: datetime | None, now: datetime) -> bool:
+    """The event is over: it has ended, or started DEFAULT_DURATION ago without an end."""
+    return now >= event_end(starts_at, ends_at)
+
+
 def _count(number: int, unit: str) -> str:
     return f"{number} {unit}{'' if number == 1 else 's'}"
 
@@ -83,13 +93,16 @@ def _span(delta: timedelta) -> str:
     return _count(minutes // 60, "hour")
 
 
+#: The distance phrase of an event that has passed.
+PASSED = "has passed"
+
+
 def describe_distance(
     starts_at: datetime, ends_at: datetime | None, zone_name: str, now: datetime
 ) -> str:
     """How far away the event is, in plain words: 'in 3 days', 'started 2 hours ago'."""
-    end = ends_at or starts_at + DEFAULT_DURATION
-    if now >= end:
-        return "has passed"
+    if has_passed(starts_at, ends_at, now):
+        return PASSED
     if now >= starts_at:
         return f"started {_span(now - starts_at)} ago"
     days = (to_local(starts_at, zone_name).date() - to_local(now, zone_name).date()).days

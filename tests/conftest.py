@@ -24,7 +24,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.engine import make_url
 
 from config import normalize_database_url
+from skedjit import models
+from skedjit.answers import service as answers
 from skedjit.database import read_engine
+from skedjit.event_page import data as event_page_data
 from skedjit.events import service
 from skedjit.extensions import db
 from skedjit.models import Event
@@ -298,7 +301,7 @@ def make_event(app: Flask) -> Callable[..., str]:
     def make(password: str = PASSWORD, **fields) -> str:
         values = {
             "title": "Picnic",
-            "starts_at": datetime(2026, 7, 10, 10, 0, tzinfo=UTC),
+            "starts_at": datetime(2054, 7, 10, 10, 0, tzinfo=UTC),
             "timezone": "Europe/Paris",
             "location": "Parc",
             "description": "",
@@ -308,6 +311,17 @@ def make_event(app: Flask) -> Callable[..., str]:
             return service.create_event(values, password)[0].slug
 
     return make
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Callable[[datetime], None]:
+    """Return a callable that sets the time answers are taken and shown at."""
+
+    def set_to(instant: datetime) -> None:
+        for module in (answers, event_page_data, models):
+            monkeypatch.setattr(module, "utcnow", lambda: instant)
+
+    return set_to
 
 
 @pytest.fixture

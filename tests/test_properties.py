@@ -155,7 +155,7 @@ EDIT_FIELDS = {
     "location": "The hall",
     "description": "Bring a coat.",
     "timezone": "America/New_York",
-    "date": "2026-12-13",
+    "date": "2054-12-13",
     "time": "18:00",
     "end_time": "",
     "password": "",

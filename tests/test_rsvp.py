@@ -12,11 +12,10 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy import text
 
-from skedjit.answers import service
-from skedjit.event_page import data as page
 from skedjit.extensions import db
 from skedjit.models import Event
 from skedjit.models import Rsvp
+from tests.helpers.apps import answers_of
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import answer
 from tests.helpers.html import field_error
@@ -44,14 +43,6 @@ def answer_with_link(browser, slug: str, **fields) -> str:
     return match.group(3)
 
 
-def answers_of(app, slug: str) -> list[tuple]:
-    """The event's stored answers as (name, response, guests, note), oldest first."""
-    columns = (Rsvp.name, Rsvp.response, Rsvp.guests, Rsvp.note)
-    with app.app_context():
-        query = select(*columns).join(Event).where(Event.slug == slug).order_by(Rsvp.id)
-        return [tuple(row) for row in db.session.execute(query)]
-
-
 def rsvp_ids(app, slug: str | None = None) -> list[int]:
     """The ids of the event's answers (of every row in rsvps without a slug), oldest first."""
     query = select(Rsvp.id).order_by(Rsvp.id)
@@ -75,17 +66,6 @@ def checked_response(html: str) -> str | None:
 
 def has_answer_form(html: str, slug: str) -> bool:
     return f'action="/events/{slug}/rsvp" class="answer-form"' in html
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Return a callable that sets the time the answer service and the page see."""
-
-    def set_to(instant: datetime) -> None:
-        monkeypatch.setattr(service, "utcnow", lambda: instant)
-        monkeypatch.setattr(page, "utcnow", lambda: instant)
-
-    return set_to
 
 
 @pytest.fixture

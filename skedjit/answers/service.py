@@ -22,6 +22,7 @@ from ..models import answers_open
 from ..models import headcount
 from ..models import utcnow
 from ..refusals import Refused
+from ..timezones import has_passed
 from .tokens import hash_token
 from .tokens import new_token
 
@@ -32,9 +33,16 @@ class AnswersClosedError(Refused):
     """The event takes no more answers (closed by hand or past its deadline)."""
 
     status = 409
+    sentence = "Answers are closed for this event; the answers given stay visible."
 
     def __init__(self):
-        super().__init__("Answers are closed for this event; the answers given stay visible.")
+        super().__init__(self.sentence)
+
+
+class EventPassedError(AnswersClosedError):
+    """The event is over, so it takes no more answers."""
+
+    sentence = "This event has passed, so it takes no more answers; the answers given stay visible."
 
 
 class EventFullError(Refused):
@@ -54,6 +62,15 @@ class Settings:
     capacity: int | None
     deadline: datetime | None
     closed: bool
+    starts_at: datetime
+    ends_at: datetime | None
+
+    def check_open(self, now: datetime) -> None:
+        """Raise EventPassedError or AnswersClosedError unless answers are open now."""
+        if has_passed(self.starts_at, self.ends_at, now):
+            raise EventPassedError
+        if not answers_open(self.closed, self.deadline, self.starts_at, self.ends_at, now):
+            raise AnswersClosedError
 
 
 def find_rsvp(event_id: int, token: str | None) -> Rsvp | None:
@@ -89,11 +106,17 @@ def _lock_answers(event_id: int) -> Settings:
         update(EVENTS)
         .where(EVENTS.c.id == event_id)
         .values(answers_version=EVENTS.c.answers_version + 1)
-        .returning(EVENTS.c.capacity, EVENTS.c.rsvp_deadline, EVENTS.c.rsvps_closed)
+        .returning(
+            EVENTS.c.capacity,
+            EVENTS.c.rsvp_deadline,
+            EVENTS.c.rsvps_closed,
+            EVENTS.c.starts_at,
+            EVENTS.c.ends_at,
+        )
     ).one_or_none()
     if row is None:
         raise LookupError("the event is gone")
-    return Settings(capacity=row[0], deadline=row[1], closed=row[2])
+    return Settings(*row)
 
 
 def answer(
@@ -102,8 +125,7 @@ def answer(
     """Add an answer, or change the one the token holds; returns it and its token."""
     with committed():
         settings = _lock_answers(event.id)
-        if not answers_open(settings.closed, settings.deadline, now or utcnow()):
-            raise AnswersClosedError
+        settings.check_open(now or utcnow())
         rsvp = find_rsvp(event.id, token)
         wanted = headcount(fields["response"], fields["guests"])
         if settings.capacity is not None and wanted > (rsvp.headcount if rsvp else 0):
@@ -138,8 +160,8 @@ def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
     """Remove the answer; if `open_at` is given, only while answers are open then."""
     with committed():
         settings = _lock_answers(event.id)
-        if open_at and not answers_open(settings.closed, settings.deadline, open_at):
-            raise AnswersClosedError
+        if open_at:
+            settings.check_open(open_at)
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
     return bool(removed)
 

@@ -65,7 +65,9 @@ class EventPage:
 
     def answers_open(self, now: datetime | None = None) -> bool:
         """Tell whether friends may still answer."""
-        return answers_open(self.rsvps_closed, self.rsvp_deadline, now or utcnow())
+        return answers_open(
+            self.rsvps_closed, self.rsvp_deadline, self.starts_at, self.ends_at, now or utcnow()
+        )
 
     def answers_by_response(self, response: str) -> list[Answer]:
         return [answer for answer in self.answers if answer.response == response]

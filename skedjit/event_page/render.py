@@ -17,6 +17,7 @@ from ..assets import release_tag
 from ..owner_access import has_owner_access
 from ..owner_access import may_have_owner_access
 from ..owner_access import owner_access_hours_left
+from ..timezones import PASSED
 from . import shared
 from .data import Answer
 from .data import EventPage
@@ -85,6 +86,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
     distance = event.distance()
     answers_open = event.answers_open()
     mine = event.answer_held_by(answer_token(event.slug))
+    message = has_message()
 
     def render() -> bytes:
         share = invitation(event)
@@ -92,7 +94,9 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             "events/view.html",
             event=event,
             distance=distance,
+            passed=distance == PASSED,
             owner=owner,
+            share_first=owner and message,
             owner_hours_left=hours_left,
             answers_open=answers_open,
             my_answer=mine,
@@ -103,7 +107,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             calendar=calendar_links(event),
         ).encode()
 
-    if form is not None or has_message():
+    if form is not None or message:
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": NOINDEX}
         return Response(render(), 200, headers, content_type="text/html; charset=utf-8")
 

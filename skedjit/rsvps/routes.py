@@ -53,7 +53,12 @@ def change(slug: str, token: str):
         abort(404)
     form = RsvpForm(obj=rsvp, token=token)
     return render_template(
-        "rsvps/change.html", event=event, form=form, rsvp=rsvp, answers_open=event.answers_open()
+        "rsvps/change.html",
+        event=event,
+        form=form,
+        rsvp=rsvp,
+        answers_open=event.answers_open(),
+        passed=event.has_passed(),
     )
 
 

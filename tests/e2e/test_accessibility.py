@@ -85,7 +85,7 @@ def summary_has_focus(page) -> bool:
 
 def fill_event(page, title: str) -> None:
     page.get_by_label("Title").fill(title)
-    page.get_by_label("Date", exact=True).fill("2026-12-12")
+    page.get_by_label("Date", exact=True).fill("2054-12-12")
     page.get_by_label("Start time").fill("19:30")
     page.get_by_label("Edit password", exact=True).fill(PASSWORD)
     page.get_by_label("Edit password again").fill(PASSWORD)

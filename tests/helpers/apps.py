@@ -13,6 +13,8 @@ from skedjit import create_app
 from skedjit.database import read_engine
 from skedjit.event_page import rows as event_rows
 from skedjit.extensions import db
+from skedjit.models import Event
+from skedjit.models import Rsvp
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -78,3 +80,11 @@ def count_rows(app: Flask, model) -> int:
     """How many rows the model's table holds."""
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def answers_of(app, slug: str) -> list[tuple]:
+    """The event's stored answers as (name, response, guests, note), oldest first."""
+    columns = (Rsvp.name, Rsvp.response, Rsvp.guests, Rsvp.note)
+    with app.app_context():
+        query = select(*columns).join(Event).where(Event.slug == slug).order_by(Rsvp.id)
+        return [tuple(row) for row in db.session.execute(query)]

@@ -10,7 +10,7 @@ def event_form(**overrides) -> dict:
     """Valid create-form fields, with overrides."""
     fields = {
         "title": "Board games at Ana's",
-        "date": "2026-12-12",
+        "date": "2054-12-12",
         "time": "19:30",
         "timezone": "Europe/Paris",
         "location": "12 Rue de la Paix, Paris",
