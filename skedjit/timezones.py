@@ -1,10 +1,12 @@
 """Local date, time and zone to a UTC instant and back, with DST rules."""
 
+import zoneinfo
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
@@ -12,6 +14,54 @@ from zoneinfo import available_timezones
 _NOT_ZONES = {"localtime", "Factory", "posixrules"}
 ZONES = tuple(sorted((available_timezones() - _NOT_ZONES) | {"UTC"}))
 _ZONE_SET = frozenset(ZONES)
+
+
+def _zone_data() -> Path | None:
+    """The folder of the time-zone database ZoneInfo reads first: the system's, or tzdata's."""
+    try:
+        import tzdata
+    except ImportError:  # pragma: no cover - it is in requirements.txt
+        bundled = []
+    else:
+        bundled = [Path(tzdata.__file__).parent / "zoneinfo"]
+    folders = [Path(folder) for folder in zoneinfo.TZPATH] + bundled
+    return next((folder for folder in folders if (folder / "tzdata.zi").is_file()), None)
+
+
+def read_links(folder: Path | None) -> dict[str, str]:
+    """Old names (IANA's `backward` links, such as Asia/Calcutta) to the zones they now name.
+
+    A link that is still a country's own zone in zone.tab, such as Europe/Amsterdam in a
+    database built without `backzone`, is a place people name, not an old name: it stays.
+    Every name of UTC leads to "UTC", the name the forms use.
+    """
+    if folder is None:
+        return {}
+    countries = {
+        line.split("\t")[2]
+        for line in (folder / "zone.tab").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    links = {}
+    for line in (folder / "tzdata.zi").read_text().splitlines():
+        if line.startswith("L "):
+            _, target, name = line.split()
+            if name not in countries and name in _ZONE_SET:
+                links[name] = "UTC" if target == "Etc/UTC" else target
+    links.pop("UTC", None)
+    return links | {"Etc/UTC": "UTC"}
+
+
+#: Old zone names to current ones; browsers still report some (Chromium: Asia/Calcutta).
+LINKS = read_links(_zone_data())
+#: The zones the forms offer: every zone under its current name.
+CURRENT_ZONES = tuple(zone for zone in ZONES if zone not in LINKS)
+
+
+def current_zone(name: str | None) -> str | None:
+    """The zone's current name: Asia/Calcutta gives Asia/Kolkata; others are as they are."""
+    return LINKS.get(name, name)
+
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = (

@@ -51,8 +51,25 @@ def test_create_form_has_a_label_for_every_input(client):
 
 def test_create_form_defaults_to_utc_and_lets_the_browser_pick_its_zone(client):
     html = client.get("/create").get_data(as_text=True)
-    assert '<option selected value="UTC">UTC</option>' in html
+    assert re.findall(r'<option [^>]*selected value="([^"]+)"', html) == ["UTC"]
     assert "data-auto-zone" in html
+
+
+def test_the_zone_list_gives_current_names_and_the_old_ones_beside_them(client):
+    html = client.get("/create").get_data(as_text=True)
+    assert '<option data-links="Asia/Calcutta" value="Asia/Kolkata">' in html
+    assert '<option data-links="Europe/Kiev' in html
+    assert 'value="Europe/Kyiv">' in html
+    for old in ("Asia/Calcutta", "Europe/Kiev", "US/Pacific"):
+        assert f'value="{old}"' not in html
+
+
+def test_an_old_zone_name_sent_by_the_form_is_stored_under_its_current_name(
+    browser, create_event_as, load_event
+):
+    event = load_event(create_event_as(browser, timezone="Asia/Calcutta", time="19:30"))
+    assert event.timezone == "Asia/Kolkata"
+    assert event.starts_at == datetime(2054, 12, 12, 14, 0, tzinfo=UTC)
 
 
 def test_create_stores_the_event_and_redirects_to_its_page(browser, load_event):

@@ -96,3 +96,55 @@ def test_repeated_time_takes_its_first_occurrence():
 )
 def test_format_when(instant, zone, expected):
     assert format_when(instant, zone) == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "current"),
+    [
+        ("Asia/Calcutta", "Asia/Kolkata"),
+        ("Europe/Kiev", "Europe/Kyiv"),
+        ("US/Pacific", "America/Los_Angeles"),
+        ("Asia/Saigon", "Asia/Ho_Chi_Minh"),
+        ("Etc/UTC", "UTC"),
+        ("Zulu", "UTC"),
+    ],
+)
+def test_an_old_zone_name_gives_the_current_one(old, current):
+    assert timezones.current_zone(old) == current
+    assert timezones.is_zone(old)  # events stored under it keep working
+    assert old not in timezones.CURRENT_ZONES
+    assert current in timezones.CURRENT_ZONES
+
+
+@pytest.mark.parametrize("name", ["Europe/Paris", "Europe/Amsterdam", "Asia/Kolkata", "UTC"])
+def test_a_current_zone_name_stays_as_it_is(name):
+    assert timezones.current_zone(name) == name
+    assert name in timezones.CURRENT_ZONES
+
+
+def test_links_that_are_a_countrys_own_zone_are_not_old_names(tmp_path):
+    # A database built without `backzone` makes Amsterdam a link to Brussels: the Dutch
+    # still name their own zone, so it stays on the list.
+    (tmp_path / "tzdata.zi").write_text(
+        "# version 2026a\n"
+        "Z Europe/Brussels 0:17:30 - LMT 1880\n"
+        "L Europe/Brussels Europe/Amsterdam\n"
+        "L Asia/Kolkata Asia/Calcutta\n"
+        "L Etc/UTC UTC\n"
+        "L Etc/UTC Zulu\n"
+        "L Europe/Nowhere Atlantis/Capital\n"
+    )
+    (tmp_path / "zone.tab").write_text(
+        "# country\tcoordinates\tTZ\n"
+        "BE\t+5050+00420\tEurope/Brussels\n"
+        "NL\t+5222+00454\tEurope/Amsterdam\n"
+    )
+    assert timezones.read_links(tmp_path) == {
+        "Asia/Calcutta": "Asia/Kolkata",
+        "Zulu": "UTC",
+        "Etc/UTC": "UTC",
+    }
+
+
+def test_without_a_zone_database_file_no_name_is_old():
+    assert timezones.read_links(None) == {}

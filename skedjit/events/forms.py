@@ -30,12 +30,23 @@ from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
 from ..models import LONGEST_EVENT
-from ..timezones import ZONES
+from ..timezones import CURRENT_ZONES
+from ..timezones import LINKS
 from ..timezones import NonexistentTimeError
+from ..timezones import current_zone
 from ..timezones import is_zone
 from ..timezones import to_utc
 
-ZONE_CHOICES = [SelectChoice(zone, zone) for zone in ZONES]
+
+def _zone_choice(zone: str, old_names: list[str]) -> SelectChoice:
+    """A zone to choose, with its old names for the page's script to match the browser's."""
+    return SelectChoice(zone, zone, {"data-links": " ".join(old_names)} if old_names else {})
+
+
+ZONE_CHOICES = [
+    _zone_choice(zone, sorted(old for old, new in LINKS.items() if new == zone))
+    for zone in CURRENT_ZONES
+]
 
 
 class EventForm(Form):
@@ -74,6 +85,7 @@ class EventForm(Form):
         "Time zone",
         choices=ZONE_CHOICES,
         default="UTC",
+        filters=[current_zone],  # an event stored under an old name is shown under its new one
         validate_choice=False,
         validators=[InputRequired("Choose a time zone.")],
     )

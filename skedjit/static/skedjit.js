@@ -2,13 +2,14 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
-  // Preselect the browser's own time zone on a fresh create form.
+  // Preselect the browser's own time zone on a fresh create form, under its current name
+  // when the browser reports an old one (Asia/Calcutta is listed as Asia/Kolkata).
   const zoneSelect = document.querySelector("select[data-auto-zone]");
   if (zoneSelect) {
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && [...zoneSelect.options].some((option) => option.value === zone)) {
-      zoneSelect.value = zone;
-    }
+    const match = [...zoneSelect.options].find((option) =>
+      option.value === zone || option.dataset.links?.split(" ").includes(zone));
+    if (match) zoneSelect.value = match.value;
   }
 
   // Copy buttons: copy the linked input's value and say so.
