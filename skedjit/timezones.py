@@ -113,9 +113,13 @@ def format_day(day: date) -> str:
 
 
 def format_when(instant: datetime, zone_name: str) -> str:
-    """Return 'Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)'."""
+    """Return 'Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)', or '… (UTC)'.
+
+    The page's script writes the viewer's own time in the same pattern (skedjit.js).
+    """
     local = to_local(instant, zone_name)
-    return f"{format_day(local)}, {local:%H:%M} ({zone_name}, {format_offset(local)})"
+    zone = zone_name if zone_name == "UTC" else f"{zone_name}, {format_offset(local)}"
+    return f"{format_day(local)}, {local:%H:%M} ({zone})"
 
 
 #: How long an event without an end is taken to last (calendars, "has passed").

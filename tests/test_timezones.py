@@ -90,7 +90,7 @@ def test_repeated_time_takes_its_first_occurrence():
         (
             datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
             "UTC",
-            "Monday 2 March 2026, 09:00 (UTC, UTC+00:00)",
+            "Monday 2 March 2026, 09:00 (UTC)",
         ),
     ],
 )

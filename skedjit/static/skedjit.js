@@ -38,26 +38,30 @@ document.addEventListener("DOMContentLoaded", () => {
   if (summary) summary.focus();
 });
 
-// The event's time in the viewer's own zone, when that differs from the event's.
+// The event's time in the viewer's own zone, when that differs from the event's, written
+// as the page writes the event's own: "Saturday 12 December 2026, 18:30 (Europe/London, UTC+00:00)".
 document.addEventListener("DOMContentLoaded", () => {
   const eventTime = document.querySelector("time.event-time[data-zone]");
   const line = document.querySelector(".viewer-time");
   if (!eventTime || !line) return;
-  const wall = { weekday: "long", day: "numeric", month: "long", year: "numeric",
-                 hour: "2-digit", minute: "2-digit" };
+  const fields = { weekday: "long", day: "numeric", month: "long", year: "numeric",
+                   hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset" };
+  const wallClock = (date, timeZone) => {
+    const part = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { ...fields, timeZone })
+      .formatToParts(date).map(({ type, value }) => [type, value]));
+    return { day: `${part.weekday} ${part.day} ${part.month} ${part.year}`,
+             clock: `${part.hour}:${part.minute}`,
+             offset: part.timeZoneName === "GMT" ? "UTC+00:00" : part.timeZoneName.replace("GMT", "UTC") };
+  };
   try {
     const start = new Date(eventTime.dateTime);
-    const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const inZone = (date, timeZone, options) =>
-      new Intl.DateTimeFormat(undefined, { ...options, timeZone }).format(date);
-    if (inZone(start, eventTime.dataset.zone, wall) === inZone(start, viewerZone, wall)) return;
-    let text = `Your time: ${inZone(start, viewerZone, { ...wall, timeZoneName: "short" })}`;
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const here = wallClock(start, zone), there = wallClock(start, eventTime.dataset.zone);
+    if (here.day === there.day && here.clock === there.clock) return;
+    let text = `Your time: ${here.day}, ${here.clock} (${zone === "UTC" ? zone : `${zone}, ${here.offset}`})`;
     if (eventTime.dataset.end) {
-      const end = new Date(eventTime.dataset.end);
-      const day = { year: "numeric", month: "numeric", day: "numeric" };
-      const sameDay = inZone(start, viewerZone, day) === inZone(end, viewerZone, day);
-      const clock = { hour: "2-digit", minute: "2-digit" };
-      text += ` until ${inZone(end, viewerZone, sameDay ? clock : wall)}`;
+      const end = wallClock(new Date(eventTime.dataset.end), zone);
+      text += ` until ${end.day === here.day ? end.clock : `${end.day}, ${end.clock}`}`;
     }
     line.textContent = text;
     line.hidden = false;
