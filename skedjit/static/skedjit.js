@@ -33,9 +33,9 @@ document.addEventListener("DOMContentLoaded", () => {
     input.addEventListener("focus", () => input.select());
   }
 
-  // Bring the error summary into view and focus so screen readers announce it.
-  const summary = document.querySelector(".error-summary");
-  if (summary) summary.focus();
+  // Bring what the page came to say into focus, so screen readers read it once on arrival:
+  // the error summary, or else the one-off message.
+  (document.querySelector(".error-summary") ?? document.querySelector(".flash"))?.focus();
 });
 
 // The event's time in the viewer's own zone, when that differs from the event's, written
