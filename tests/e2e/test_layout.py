@@ -20,7 +20,8 @@ LONG_DESCRIPTION = (
 )
 
 
-# Measured in the page in one go: the page's width, and every visible main action's height.
+# Measured in the page in one go: the page's width, every visible main action's height,
+# and the tops of the labels and inputs of the fields in each two-column form row.
 MEASURE = """selector => ({
   scrollWidth: document.documentElement.scrollWidth,
   innerWidth: window.innerWidth,
@@ -30,6 +31,12 @@ MEASURE = """selector => ({
       label: element.innerText.trim().replace(/\\s+/g, " ") || element.className,
       height: element.getBoundingClientRect().height,
     })),
+  rows: [...document.querySelectorAll(".field-row")].map(row =>
+    [...row.querySelectorAll(":scope > .field")].map(field => ({
+      name: field.querySelector("label").innerText.trim(),
+      label: field.querySelector("label").getBoundingClientRect().top,
+      input: field.querySelector("input, select, textarea").getBoundingClientRect().top,
+    }))),
 })"""
 
 
@@ -49,6 +56,23 @@ def layout_problems(page, name: str) -> list[str]:
             for target in found["targets"]
             if target["height"] < MIN_TAP_HEIGHT
         )
+        if size == "desktop":
+            problems.extend(misaligned_rows(name, found["rows"]))
+    return problems
+
+
+def misaligned_rows(name: str, rows: list[list[dict]]) -> list[str]:
+    """Two-column form rows whose labels or inputs do not start at the same height."""
+    problems = []
+    for fields in rows:
+        assert len(fields) == 2, f"{name}: a form row of {len(fields)} fields"
+        for part in ("label", "input"):
+            first, second = (field[part] for field in fields)
+            if abs(first - second) > 1:
+                names = " and ".join(field["name"] for field in fields)
+                problems.append(
+                    f"{name} (desktop): the {part}s of {names} are {second - first:+.0f} px apart"
+                )
     return problems
 
 
@@ -66,6 +90,7 @@ def test_no_page_scrolls_sideways_or_has_small_tap_targets(new_context):
 
     check(owner, "landing", "/")
     check(owner, "create", "/create")
+    expect(owner.locator(".field-row")).to_have_count(2)  # start, end: both measured
     owner.get_by_role("button", name="Create event").click()
     expect(owner.locator(".error-summary")).to_be_visible()
     check(owner, "create with errors")
