@@ -216,6 +216,25 @@ def test_page_response_asks_search_engines_not_to_index_it(client, make_event):
     assert client.get(f"/events/{slug}").headers["X-Robots-Tag"] == "noindex"
 
 
+@pytest.mark.parametrize(
+    ("path", "title", "words"),
+    [
+        ("/", "Skedjit: share an event with one link", "get one short link"),
+        ("/create", "Create an event · Skedjit", "No account needed."),
+    ],
+)
+def test_the_landing_page_and_create_form_describe_the_site(client, path, title, words):
+    response = client.get(path)
+    meta = parse_page(response.get_data(as_text=True)).meta
+    assert words in meta["description"]
+    assert meta["og:description"] == meta["description"]
+    assert meta["og:title"] == title
+    assert meta["og:url"] == f"http://localhost{path}"
+    assert (meta["og:type"], meta["og:site_name"]) == ("website", "Skedjit")
+    assert "robots" not in meta
+    assert "X-Robots-Tag" not in response.headers
+
+
 # Absolute links, behind a reverse proxy or not
 
 
