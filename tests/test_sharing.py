@@ -235,6 +235,48 @@ def test_the_landing_page_and_create_form_describe_the_site(client, path, title,
     assert "X-Robots-Tag" not in response.headers
 
 
+# Right after creating: the share panel first
+
+
+def main_parts(html: str) -> list[str]:
+    """The classes of the sections and article inside <main>, in order."""
+    main = html.split('<main id="main">', 1)[1]
+    return re.findall(r'<(?:section|article) class="([^"]+)"', main)
+
+
+def test_right_after_creating_the_share_panel_comes_before_the_event(browser, create_event_as):
+    slug = create_event_as(browser)
+    html = browser.get(f"/events/{slug}").get_data(as_text=True)
+    assert main_parts(html) == ["share first", "event", "answers", "add-to-calendar", "manage"]
+    assert html.index("Your event is ready.") < html.index('id="share-link"')
+    (line,) = re.findall(r'<p class="share-preview">(.*?)</p>', html, re.DOTALL)
+    assert " ".join(unescape(line).split()).startswith(
+        f"Friends see the event and answer with no account. A chat shows “{TITLE}”,"
+        " Saturday 12 December 2054, 19:30 (Europe/Paris, UTC+01:00) · 12 Rue de la Paix, Paris."
+    )
+    again = browser.get(f"/events/{slug}").get_data(as_text=True)  # the message has been read
+    assert main_parts(again) == ["event", "answers", "add-to-calendar", "share", "manage"]
+
+
+def test_a_friend_with_a_message_keeps_the_usual_order(browser, make_browser, create_event_as):
+    slug = create_event_as(browser)
+    friend = make_browser()
+    assert (
+        friend.post(f"/events/{slug}/rsvp", data={"name": "Ana", "response": "yes"}).status_code
+        == 303
+    )
+    html = friend.get(f"/events/{slug}").get_data(as_text=True)
+    assert "Thanks, Ana!" in html
+    assert main_parts(html) == ["event", "answers", "add-to-calendar", "share", "manage"]
+    assert "share-preview" not in html
+
+
+def test_with_hidden_previews_the_owner_reads_that_chats_show_no_detail(browser, create_event_as):
+    slug = create_event_as(browser, hide_preview="y")
+    html = unescape(browser.get(f"/events/{slug}").get_data(as_text=True))
+    assert "A chat shows only “You're invited” until they open it." in html
+
+
 # Absolute links, behind a reverse proxy or not
 
 

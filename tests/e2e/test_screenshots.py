@@ -49,6 +49,7 @@ def test_screenshots_of_the_main_pages(new_context):
 
     path = create_event(owner)
     expect(owner.locator(".flash")).to_contain_text("Your event is ready.")
+    expect(owner.locator(".share.first")).to_contain_text("Send this link to your friends")
     expect(owner.locator(".manage")).to_contain_text("You created this event")
     shoot(owner, "event-owner")
 
