@@ -104,10 +104,16 @@ check() {
     echo "!!! ==================================================================="
   fi
 
-  echo "==> tests"
+  local marks="not screenshots"
+  if [ "${CI:-}" = true ] || [ "${SKEDJIT_SLOW:-0}" = 1 ]; then
+    echo "==> tests, the slow ones included"
+  else
+    marks+=" and not slow"
+    echo "==> tests, leaving out those marked slow (CI runs them; SKEDJIT_SLOW=1 runs them here)"
+  fi
   rm -f .coverage .coverage.*
   # On every core; the browser tests stay together on one worker (their xdist_group).
-  "$VENV/bin/coverage" run -m pytest -n auto --dist loadgroup "$@"
+  "$VENV/bin/coverage" run -m pytest -n auto --dist loadgroup -m "$marks" "$@"
   "$VENV/bin/coverage" combine --quiet 2>/dev/null || true
   "$VENV/bin/coverage" report
 }

@@ -70,6 +70,7 @@ def served_sqlite(tmp_path: Path):
     return serve
 
 
+@pytest.mark.slow
 def test_slow_clients_leave_every_other_visitor_answered_within_a_second(served_sqlite, tmp_path):
     with (
         served_sqlite(TRUSTED_PROXIES="1") as app,

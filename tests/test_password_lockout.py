@@ -286,6 +286,7 @@ def test_a_hash_changed_meanwhile_is_not_overwritten_by_the_stronger_one(app, ma
     assert stored_hash == new_hash
 
 
+@pytest.mark.slow
 def test_the_lockout_holds_across_two_servers_sharing_one_database(empty_database_url):
     shared = {"SECRET_KEY": "one key for both servers, as the README asks"}
     with served(empty_database_url, **shared) as one, served(empty_database_url, **shared) as two:

@@ -16,6 +16,9 @@ import pytest
 from .conftest import DESKTOP
 from .conftest import PHONE
 
+# Two minutes of the build's two cores: CI runs them on every change (see build.sh).
+pytestmark = pytest.mark.slow
+
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
 PASSWORD = "correct horse"
