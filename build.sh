@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Skedjit's build.
 #   ./build.sh         install, lint, byte-compile, test on SQLite and PostgreSQL, coverage gate
-#   ./build.sh serve   install, migrate the database, serve with gunicorn on HOST:PORT
+#   ./build.sh serve   install, migrate the database, serve on HOST:PORT with the worker (Procfile)
 #   ./build.sh screenshots   save pictures of the main pages in build/screenshots/
 set -Eeuo pipefail
 cd "$(dirname "$0")"
@@ -37,9 +37,11 @@ serve() {
   export FLASK_APP=wsgi
   echo "==> migrating the database"
   "$VENV/bin/flask" --app wsgi db upgrade
-  local host=${HOST:-127.0.0.1} port=${PORT:-8000}
-  echo "==> Skedjit is at http://$host:$port/ (Ctrl+C stops it)"
-  exec "$VENV/bin/gunicorn" --config gunicorn.conf.py --bind "$host:$port" wsgi:app
+  export HOST=${HOST:-127.0.0.1} PATH="$PWD/$VENV/bin:$PATH"
+  local port=${PORT:-8000}
+  echo "==> Skedjit is at http://$HOST:$port/ with its worker (Ctrl+C stops both)"
+  # honcho gives the Procfile's first process (web) PORT itself.
+  exec "$VENV/bin/honcho" start --no-prefix --port "$port"
 }
 
 check() {

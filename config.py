@@ -125,6 +125,14 @@ class Config:
     MAIL_DAILY_LIMIT = 2000
     # Flask-Mail would send nothing when TESTING is on; the tests run a real SMTP server.
     MAIL_SUPPRESS_SEND = False
+    # The job queue (README: "Email, reminders and the worker"): None, a SQLite file in the
+    # instance folder; redis://host:6379/1 for several machines.
+    QUEUE_URL = None
+    # Threads of one worker process (`flask --app wsgi worker`).
+    QUEUE_WORKERS = 4
+    # Seconds before an email the mail server did not take is tried again: the first
+    # delay, doubled each time up to the second (README: "Email, reminders and the worker").
+    MAIL_RETRY_SECONDS = (15, 60)
     TESTING = False
     DEBUG = False
 
@@ -185,6 +193,8 @@ ENVIRONMENT: dict[str, tuple[str, Callable]] = {
     "MAIL_DEFAULT_SENDER": ("MAIL_DEFAULT_SENDER", parse_text),
     "MAIL_TIMEOUT": ("MAIL_TIMEOUT", parse_number(float)),
     "MAIL_DAILY_LIMIT": ("MAIL_DAILY_LIMIT", parse_number(int)),
+    "QUEUE_URL": ("QUEUE_URL", parse_text),
+    "QUEUE_WORKERS": ("QUEUE_WORKERS", parse_number(int)),
 }
 #: Limits may be set empty on purpose (no such limit), so an empty variable counts.
 LIMITS = [

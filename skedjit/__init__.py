@@ -11,8 +11,10 @@ from . import assets
 from . import cross_origin
 from . import database
 from . import event_page
+from . import jobs
 from . import mail
 from . import origin
+from . import outbox
 from . import rate_limits
 from . import refusals
 from . import request_bodies
@@ -65,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     mail.mailer.init_app(app)
+    jobs.init_app(app, jobs=[outbox.send_email], every_minute=[outbox.sweep_emails])
     assets.init_app(app)
     event_page.init_app(app)
 

@@ -1,9 +1,10 @@
-"""Sending email: on only when a mail server is configured; each message to one address."""
+"""Email: on only when a mail server is configured; each message to one address.
 
-import logging
+The worker sends them (outbox.py); this module holds the message and the connection.
+"""
+
 import smtplib
 import ssl
-from collections.abc import Sequence
 from email.charset import QP
 from email.charset import Charset
 from email.mime.text import MIMEText
@@ -11,14 +12,6 @@ from email.mime.text import MIMEText
 import flask_mail
 from flask import Flask
 from flask import current_app
-
-from . import mail_limits
-
-log = logging.getLogger(__name__)
-
-UNREACHABLE = "The mail server could not be reached, so it was not sent."
-STOPPED = "The mail server stopped answering, so it was not sent."
-
 
 # Text parts in UTF-8, quoted-printable: no line grows past SMTP's limit of 998 characters.
 UTF8_QUOTED_PRINTABLE = Charset("utf-8")
@@ -91,37 +84,6 @@ def mail_enabled() -> bool:
 def header_text(text: str) -> str:
     """Text for a header: every run of whitespace, line breaks included, made one space."""
     return " ".join(text.split())
-
-
-def send_each(messages: Sequence[Message]) -> dict[str, str]:
-    """Send messages (one recipient each) over one connection; why each failed one failed.
-
-    A refusal of one message leaves the connection open for the others; a lost or
-    refused connection fails every message not yet sent. Nothing is retried here.
-    Every message counts against the limits on email (mail_limits.py) first.
-    """
-    mail_limits.use_reserved(len(messages))  # refused past a limit: nothing is sent
-    failures: dict[str, str] = {}
-    pending = list(messages)
-    try:
-        with mailer.connect() as connection:
-            while pending:
-                message = pending[0]
-                try:
-                    connection.send(message)
-                except smtplib.SMTPRecipientsRefused as error:
-                    code, reply = next(iter(error.recipients.values()))
-                    failures[message.recipients[0]] = refusal(code, reply)
-                except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-                    failures[message.recipients[0]] = refusal(error.smtp_code, error.smtp_error)
-                pending.pop(0)
-    except OSError as error:  # smtplib's errors are OSErrors too
-        reason = STOPPED if len(pending) < len(messages) else UNREACHABLE
-        log.warning("mail: %d of %d not sent: %r", len(pending), len(messages), error)
-        failures.update((message.recipients[0], reason) for message in pending)
-    if failures:
-        log.warning("mail: %d of %d refused or not sent", len(failures), len(messages))
-    return failures
 
 
 def refusal(code: int, reply: bytes | str) -> str:

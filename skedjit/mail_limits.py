@@ -8,8 +8,9 @@ counted before it is sent, against two limits:
 - MAIL_DAILY_LIMIT for the whole instance (default 2000 a UTC day), counted in the
   database so that every process and server shares it.
 
-Past either, nothing of that batch is sent (429). The per-event allowance of
-invitations (invites/service.py) applies as well.
+Emails are counted when they are owed (the worker sends them later). Past either limit,
+nothing of that batch is owed (429). The per-event allowance of invitations
+(invites/service.py) applies as well.
 """
 
 import math
@@ -17,11 +18,9 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
-from flask import g
 from sqlalchemy import update
 
 from . import rate_limits
-from .database import committed
 from .database import insert_new
 from .extensions import db
 from .models import MailDay
@@ -45,42 +44,35 @@ class DailyLimitError(Refused):
         )
 
 
-def reserve(count: int) -> None:
-    """Count `count` emails about to be sent from this request; refused past a limit.
+def reserve(count: int, commit: bool = True) -> None:
+    """Count `count` emails this request owes; refused past a limit, counting nothing.
 
-    LimitExceeded past the address's limit, DailyLimitError past the instance's; a
-    refusal counts nothing. send_each() reserves what was not reserved beforehand.
+    LimitExceeded past the address's limit, DailyLimitError past the instance's. With
+    `commit=False` the day's count is part of the caller's transaction.
     """
     if count <= 0:
         return
     rate_limits.emails.take(cost=count)
     try:
-        _count_today(count)
+        _count_today(count, commit)
     except DailyLimitError:
         rate_limits.emails.give_back(cost=count)
         raise
-    g.emails_reserved = g.get("emails_reserved", 0) + count
 
 
-def use_reserved(count: int) -> None:
-    """Reserve what a batch of `count` needs beyond what this request reserved already."""
-    reserved = g.get("emails_reserved", 0)
-    reserve(count - reserved)
-    g.emails_reserved = max(reserved - count, 0)
-
-
-def _count_today(count: int) -> None:
+def _count_today(count: int, commit: bool) -> None:
     limit = current_app.config["MAIL_DAILY_LIMIT"]
     if not limit:
         return
     now = utcnow()
-    with committed():
-        db.session.execute(insert_new(DAYS, [{"day": now.date(), "sent": 0}]))
-        sent = db.session.execute(
-            update(DAYS)
-            .where(DAYS.c.day == now.date(), DAYS.c.sent + count <= limit)
-            .values(sent=DAYS.c.sent + count)
-            .returning(DAYS.c.sent)
-        ).scalar_one_or_none()
+    db.session.execute(insert_new(DAYS, [{"day": now.date(), "sent": 0}]))
+    sent = db.session.execute(
+        update(DAYS)
+        .where(DAYS.c.day == now.date(), DAYS.c.sent + count <= limit)
+        .values(sent=DAYS.c.sent + count)
+        .returning(DAYS.c.sent)
+    ).scalar_one_or_none()
+    if commit:
+        db.session.commit()
     if sent is None:
         raise DailyLimitError(now)

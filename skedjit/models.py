@@ -10,6 +10,8 @@ from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -154,10 +156,6 @@ class Invitee(db.Model):
     address_key: Mapped[str] = mapped_column(String(254))
     #: When it was last sent an invitation (or first tried).
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Whether the last email to it was taken by the mail server; None while it is sent.
-    last_send_ok: Mapped[bool | None] = mapped_column(Boolean)
-    #: Why the last email was not sent, when it was not.
-    last_error: Mapped[str] = mapped_column(String(300), default="")
     #: The invitee asked for no more emails about the event.
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -182,6 +180,45 @@ class PasswordGuesses(db.Model):
     since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: No password from the address is checked before then, if set.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+EMAIL_STATES = ("queued", "sending", "retrying", "sent", "failed")
+
+
+class Email(db.Model):
+    """One email owed, and how sending it goes (see outbox.py).
+
+    It is added in the same transaction as the change it tells of; the queue carries only
+    its id. The message is kept until it is sent.
+    """
+
+    __tablename__ = "emails"
+    __table_args__ = (
+        CheckConstraint(f"state IN {EMAIL_STATES}", name="state"),
+        Index("ix_emails_state_due_at", "state", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: invitation, change, cancellation, receipt or recovery.
+    kind: Mapped[str] = mapped_column(String(20))
+    #: The event it is about (none for a cancellation: the event is gone).
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    invitee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitees.id", ondelete="CASCADE"), index=True
+    )
+    address: Mapped[str] = mapped_column(String(254))
+    #: The whole message as it goes over SMTP; dropped once it is sent.
+    message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: The mail server's last reply when it did not take the message, as a sentence.
+    last_reply: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When it may be tried next (queued, retrying), or when a worker took it (sending).
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MailDay(db.Model):

@@ -44,6 +44,8 @@ from tests.helpers.mail import mail_settings
 from tests.helpers.ports import free_port
 from tests.helpers.processes import terminate
 from tests.helpers.smtp import MailServer
+from tests.helpers.worker import SettlingClient
+from tests.helpers.worker import running_worker
 
 # Property tests: few examples by default (they run on both databases in every build);
 # `pytest --hypothesis-profile=thorough` tries many more. Each example posts real
@@ -174,6 +176,8 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
     def make(**settings) -> Flask:
         instance = tmp_path / f"instance-{len(apps)}"
+        # The apps of one test share one queue, as the processes of one machine do.
+        settings.setdefault("QUEUE_URL", f"sqlite:///{tmp_path / 'queue.sqlite3'}")
         apps.append(
             new_test_app(make_config(database_url, **settings), instance_path=str(instance))
         )
@@ -259,9 +263,14 @@ def closed_mail_port() -> int:
 
 
 @pytest.fixture
-def mail_app(app: Flask, make_app, mail_server: MailServer) -> Flask:
-    """The app (on the database `app` empties) sending email to the test SMTP server."""
-    return make_app(**mail_settings(mail_server))
+def mail_app(app: Flask, make_app, mail_server: MailServer) -> Iterator[Flask]:
+    """The app (on the database `app` empties) sending email to the test SMTP server,
+    with its worker running. Its test clients' requests return once the worker has
+    handled the emails they owed (tests/helpers/worker.py)."""
+    mailing = make_app(**mail_settings(mail_server), MAIL_RETRY_SECONDS=(0.2, 0.5))
+    mailing.test_client_class = SettlingClient
+    with running_worker(mailing):
+        yield mailing
 
 
 @pytest.fixture

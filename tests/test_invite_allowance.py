@@ -40,15 +40,3 @@ def test_parallel_requests_never_take_more_than_the_day_allows(app, make_event):
     with app.app_context():
         counted = db.session.scalar(select(Event.invites_counted).where(Event.id == event_id))
     assert counted == service.PER_DAY
-
-
-def test_unsent_invitations_are_given_back(app, make_event):
-    slug = make_event()
-    with app.app_context():
-        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
-        service.take_allowance(event_id, 20)
-        service.give_back_allowance(event_id, 5)
-        service.give_back_allowance(event_id, 0)
-        service.give_back_allowance(event_id, 40)  # never below nothing
-        counted = db.session.scalar(select(Event.invites_counted).where(Event.id == event_id))
-    assert counted == 0

@@ -53,15 +53,17 @@ def invite(browser: Browser, slug: str, addresses: str, **fields):
     return browser.post(f"/events/{slug}/invite", data={"addresses": addresses, **fields})
 
 
-def test_each_address_gets_one_email_over_one_connection(owner, slug, mail_server, mail_app):
+def test_each_address_gets_one_email(owner, slug, mail_server, mail_app):
     response = invite(owner, slug, "ana@example.org, Ben <ben@example.org>\nANA@Example.org")
 
     assert response.status_code == 303
     assert response.headers["Location"] == f"/events/{slug}/invite"
-    assert [m.rcpt_tos for m in mail_server.messages] == [["ana@example.org"], ["ben@example.org"]]
-    assert mail_server.sessions == 1
+    assert sorted(m.rcpt_tos for m in mail_server.messages) == [
+        ["ana@example.org"],
+        ["ben@example.org"],
+    ]
     page = text(owner.get(f"/events/{slug}/invite"))
-    assert "Invitation sent to 2 addresses." in page
+    assert "Invitation on its way to 2 addresses." in page
     assert set(invitees(mail_app, slug)) == {"ana@example.org", "ben@example.org"}
 
 
@@ -152,7 +154,6 @@ def test_twenty_addresses_go_at_once_however_often_repeated(owner, slug, mail_se
 
     assert invite(owner, slug, typed).status_code == 303
     assert len(mail_server.messages) == 20
-    assert mail_server.sessions == 1
 
 
 @pytest.mark.parametrize(
@@ -257,10 +258,8 @@ def test_the_owner_sees_each_invitee_and_how_the_last_email_went(owner, slug, ma
     assert re.search(
         r"ana@example.org</span>:\s+invited \w+day \d+ \w+ 20\d\d, last email sent", listing
     )
-    assert re.search(r"ben@example.org</span>:\s+<span class=\"error\">last email not", listing)
+    assert re.search(r"ben@example.org</span>:\s+<span class=\"error\">email not sent", listing)
     assert "550 5.1.1 No such user here" in listing
-    again = text(owner.get(f"/events/{slug}/invite?again=failed"))
-    assert textarea(again, "addresses") == "ben@example.org"
 
 
 def test_without_a_mail_server_email_is_hidden(app, browser, create_event_as, load_event):
@@ -317,28 +316,17 @@ def test_wrong_passwords_on_the_invite_form_lock_out_the_address(mail_app, slug,
     assert mail_server.messages == []
 
 
-def test_only_the_owner_gets_the_failed_addresses_back(owner, slug, mail_server, mail_app):
-    mail_server.refuse_recipient("ben@example.org", "550 5.1.1 No such user here")
-    invite(owner, slug, "ben@example.org")
-    friend = Browser(mail_app.test_client())
-
-    assert textarea(text(owner.get(f"/events/{slug}/invite?again=failed")), "addresses") == (
-        "ben@example.org"
-    )
-    assert textarea(text(friend.get(f"/events/{slug}/invite?again=failed")), "addresses") == ""
-
-
-def test_inviting_again_moves_the_date_only_when_it_is_sent(owner, slug, mail_server, mail_app):
+def test_inviting_again_moves_the_date_and_sends_again(owner, slug, mail_server, mail_app):
     invite(owner, slug, "ana@example.org ben@example.org")
     with mail_app.app_context():  # as if invited two days ago
         db.session.execute(update(Invitee).values(invited_at=utcnow() - timedelta(days=2)))
         db.session.commit()
     before = {address: row.invited_at for address, row in invitees(mail_app, slug).items()}
-    mail_server.refuse_recipient("ben@example.org", "450 4.2.1 Mailbox busy, try later")
 
     invite(owner, slug, "ana@example.org ben@example.org")
 
     after = invitees(mail_app, slug)
-    assert after["ana@example.org"].invited_at > before["ana@example.org"]
-    assert after["ben@example.org"].invited_at == before["ben@example.org"]
-    assert (after["ben@example.org"].last_send_ok, len(after)) == (False, 2)
+    assert len(after) == 2
+    for address in ("ana@example.org", "ben@example.org"):
+        assert after[address].invited_at > before[address]
+        assert len(mail_server.to(address)) == 2

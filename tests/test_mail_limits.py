@@ -1,5 +1,7 @@
 """Limits on email: per client address and per instance, so Skedjit is no spam relay."""
 
+from contextlib import ExitStack
+
 import pytest
 from sqlalchemy import select
 
@@ -10,6 +12,8 @@ from tests.helpers.forms import event_form
 from tests.helpers.html import text_of
 from tests.helpers.html import textarea
 from tests.helpers.mail import mail_settings
+from tests.helpers.worker import SettlingClient
+from tests.helpers.worker import running_worker
 
 OWNER_EMAIL = "owner@example.org"
 
@@ -17,12 +21,16 @@ OWNER_EMAIL = "owner@example.org"
 @pytest.fixture
 def limited(app, make_app, mail_server):
     """Return a callable making an app (on the database `app` empties) that sends to the
-    test server with these limits."""
+    test server with these limits, its worker running."""
+    with ExitStack() as workers:
 
-    def make(**limits):
-        return make_app(RATELIMIT_ENABLED=True, **mail_settings(mail_server), **limits)
+        def make(**limits):
+            limited = make_app(RATELIMIT_ENABLED=True, **mail_settings(mail_server), **limits)
+            limited.test_client_class = SettlingClient
+            workers.enter_context(running_worker(limited))
+            return limited
 
-    return make
+        yield make
 
 
 def create(browser, **fields) -> str:

@@ -1,6 +1,10 @@
 """Smoke test: `./build.sh serve` migrates a fresh database and serves the app over real HTTP."""
 
 import http.client
+import os
+import signal
+import subprocess
+import time
 import urllib.parse
 
 import pytest
@@ -10,8 +14,13 @@ from sqlalchemy import text
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
 from tests.helpers.html import csrf_token_in
+from tests.helpers.ports import free_port
 from tests.helpers.served import Visitor
 from tests.helpers.served import served
+from tests.helpers.served import server_environment
+from tests.helpers.served import start_serving
+from tests.helpers.served import stop
+from tests.helpers.served import wait_until_listening
 
 pytestmark = pytest.mark.served
 
@@ -126,3 +135,62 @@ def stored_titles(database_url: str) -> list[str]:
             return list(connection.scalars(text("SELECT title FROM events")))
     finally:
         engine.dispose()
+
+
+@pytest.mark.one_backend
+def test_serve_runs_the_web_and_the_worker_and_ctrl_c_stops_both(new_database_url, tmp_path):
+    port = free_port()
+    env = server_environment(
+        new_database_url("sqlite"), port, QUEUE_URL=f"sqlite:///{tmp_path}/queue.sqlite3"
+    )
+    output = tmp_path / "serve.log"
+    with output.open("wb") as log:
+        process = start_serving(env, log)
+    try:
+        wait_until_listening(process, port, output)
+        wait_for(lambda: "Huey consumer started" in output.read_text(errors="replace"))
+        running = descendants(process.pid)
+        assert any("gunicorn" in command for command in running.values()), running
+        assert any("wsgi worker" in command for command in running.values()), running
+
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C sends to the terminal's group
+        process.wait(timeout=20)
+        wait_for(lambda: not alive(running))
+    finally:
+        stop(process)
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """The processes below this one (honcho starts each in a session of its own): pid -> command."""
+    table = subprocess.run(
+        ["ps", "-e", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=True
+    ).stdout
+    rows = [line.split(None, 2) for line in table.splitlines() if line.strip()]
+    children: dict[int, list[tuple[int, str]]] = {}
+    for child, parent, *command in rows:
+        children.setdefault(int(parent), []).append((int(child), " ".join(command)))
+    found, todo = {}, [pid]
+    while todo:
+        for child, command in children.get(todo.pop(), []):
+            found[child] = command
+            todo.append(child)
+    return found
+
+
+def alive(processes: dict[int, str]) -> list[int]:
+    """Those of the processes still running."""
+    running = []
+    for pid in processes:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            continue
+        running.append(pid)
+    return running
+
+
+def wait_for(condition, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        time.sleep(0.2)

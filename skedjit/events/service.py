@@ -50,7 +50,7 @@ def _rounds() -> int:
 
 
 def create_event(details: dict, password: str, nonce: str | None = None) -> tuple[Event, list[str]]:
-    """Store a new event under a fresh slug and send the owner's receipt; what to tell them.
+    """Store a new event under a fresh slug and owe the owner's receipt; what to tell them.
 
     A form sent again with the same nonce and password gets the event it made the
     first time, and no second receipt.
@@ -70,11 +70,12 @@ def create_event(details: dict, password: str, nonce: str | None = None) -> tupl
         )
         db.session.add(event)
         try:
+            db.session.flush()
+            receipt = notices.owe_receipt(event)
             db.session.commit()
         except IntegrityError:  # the slug, or the same form sent in parallel
             db.session.rollback()
             continue
-        receipt = notices.send_receipt(event)
         return event, [receipt] if receipt else []
     raise SlugsExhaustedError(f"no free slug after {SLUG_ATTEMPTS} attempts")
 
@@ -100,9 +101,10 @@ def edit_event(
             event.change(**details)
             if password_hash:
                 set_password(event, password_hash)
+            db.session.flush()  # the version check, before any email is owed
+            return notices.owe_change_notices(event, before) if notify else []
     except StaleDataError as error:  # the version moved under this write
         raise EditConflictError from error
-    return notices.tell_changed(event, before) if notify else []
 
 
 def set_password(event: Event, password_hash: str) -> None:
@@ -131,10 +133,10 @@ def delete_event(event: Event, notify: bool) -> list[str]:
     invitees = notices.reachable_addresses(event) if notify else []
     with committed():
         prune_tombstones()
-        db.session.delete(event)
+        db.session.delete(event)  # its emails not sent yet go with it
         db.session.add(tombstone)
-    deleted = f"“{tombstone.title}” is deleted. Its link no longer works."
-    return [deleted, *notices.tell_cancelled(tombstone, invitees)]
+        told = notices.owe_cancellations(tombstone, invitees)
+    return [f"“{tombstone.title}” is deleted. Its link no longer works.", *told]
 
 
 def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:

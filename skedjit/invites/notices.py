@@ -1,70 +1,54 @@
-"""Sending the emails about an event and keeping the invite list up to date.
+"""The emails an event owes: invitations, change and cancellation notices, the receipt.
 
-Each function sends one batch over one connection, after the change it reports
-is committed, and returns a Report: whom it reached, and why the others failed.
+Each is owed in the transaction of what it tells (outbox.owe), so a change and its
+emails are committed together, and the worker sends them: no request waits for SMTP.
+Every email is counted against the limits on email (mail_limits.py) when it is owed.
 """
 
 from dataclasses import dataclass
 from dataclasses import field
 
 from .. import mail_limits
+from .. import outbox
 from ..addresses import address_key
+from ..database import committed
 from ..mail import mail_enabled
-from ..mail import send_each
 from ..models import Event
 from ..models import Tombstone
 from ..refusals import Refused
 from . import emails
 from . import service
 
-#: Seconds after which a failed send may be tried again.
-RETRY_AFTER = 60
+
+def plural(count: int, word: str = "address", many: str = "addresses") -> str:
+    return f"{count} {word if count == 1 else many}"
 
 
 @dataclass
 class Report:
-    """How a batch of emails went."""
+    """What became of a batch of invitations."""
 
-    sent: list[str] = field(default_factory=list)
-    #: Address -> why it was not sent.
-    failed: dict[str, str] = field(default_factory=dict)
+    #: Addresses whose invitation is on its way.
+    queued: list[str] = field(default_factory=list)
     #: Addresses that asked for no more emails about the event.
     unsubscribed: list[str] = field(default_factory=list)
 
-    @classmethod
-    def of(cls, addresses: list[str], failures: dict[str, str], unsubscribed=()) -> "Report":
-        sent = [address for address in addresses if address not in failures]
-        return cls(sent, failures, list(unsubscribed))
-
-    def summary(self, what: str) -> list[str]:
-        """Sentences for the page: what was sent, and what was not and why."""
+    def summary(self) -> list[str]:
+        """Sentences for the page: what is on its way, and what was left out and why."""
         sentences = []
-        if self.sent:
-            count = len(self.sent)
-            sentences.append(f"{what} sent to {count} address{'es' if count != 1 else ''}.")
+        if self.queued:
+            sentences.append(f"Invitation on its way to {plural(len(self.queued))}.")
         sentences += [
             f"Not sent to {address}: they asked for no more emails about this event."
             for address in self.unsubscribed
         ]
-        sentences += [f"Not sent to {address}: {why}" for address, why in self.failed.items()]
         return sentences
 
 
-class NotAllSentError(Refused):
-    """Some invitations could not be sent; the report says which and why."""
-
-    status = 503
-
-    def __init__(self, report: "Report"):
-        super().__init__(None, {"Retry-After": str(RETRY_AFTER)})
-        self.report = report
-
-
 def invite(event: Event, addresses: list[str], note: str) -> Report:
-    """Email the event to the addresses and keep them on its invite list.
+    """Owe each address an invitation and keep it on the event's invite list.
 
-    Raises service.AllowanceError, sending nothing, when the day's allowance is short,
-    and NotAllSentError when some were not sent.
+    Raises service.AllowanceError or a mail limit's refusal, owing nothing, when short.
     """
     unsubscribed = service.unsubscribed_keys(event.id, addresses)
     skipped = [address for address in addresses if address_key(address) in unsubscribed]
@@ -73,16 +57,13 @@ def invite(event: Event, addresses: list[str], note: str) -> Report:
         return Report(unsubscribed=skipped)
     mail_limits.reserve(len(wanted))  # refused past a limit before anything is kept
     service.take_allowance(event.id, len(wanted))
-    service.add_invitees(event.id, wanted)
-    invitees = service.invitees_of(event.id, wanted)
-    failures = send_each(emails.Batch(event).invitations(invitees, note))
-    addresses = [invitee.address for invitee in invitees]  # as first kept
-    service.record_sending(event.id, addresses, failures, invited=True)
-    service.give_back_allowance(event.id, len(failures))
-    report = Report.of(addresses, failures, skipped)
-    if failures:
-        raise NotAllSentError(report)
-    return report
+    with committed():
+        invitees = service.add_invitees(event.id, wanted)
+        for invitee, message in zip(
+            invitees, emails.Batch(event).invitations(invitees, note), strict=True
+        ):
+            outbox.owe("invitation", message, event.id, invitee.id)
+    return Report([invitee.address for invitee in invitees], skipped)
 
 
 def invitee_count(event: Event) -> int:
@@ -95,8 +76,9 @@ def what_invitees_see(event: Event) -> emails.Facts:
     return emails.facts_of(event)
 
 
-def tell_changed(event: Event, before: emails.Facts) -> list[str]:
-    """Email invitees what changed, if the title, the time or the place did; what was sent."""
+def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
+    """In the change's transaction: owe invitees what changed, if the title, the time or
+    the place did; what to tell the owner."""
     invitees = service.reachable_invitees(event.id) if mail_enabled() else []
     after = emails.facts_of(event)
     changes = [
@@ -110,13 +92,15 @@ def tell_changed(event: Event, before: emails.Facts) -> list[str]:
     ]
     if not (invitees and changes):
         return []
-    addresses = [invitee.address for invitee in invitees]
     try:
-        failures = send_each(emails.Batch(event).change_notices(invitees, changes))
+        mail_limits.reserve(len(invitees), commit=False)
     except Refused as refused:
         return [f"The invited friends were not told of the change: {refused.sentence}"]
-    service.record_sending(event.id, addresses, failures, invited=False)
-    return Report.of(addresses, failures).summary("The change was")
+    for invitee, message in zip(
+        invitees, emails.Batch(event).change_notices(invitees, changes), strict=True
+    ):
+        outbox.owe("change", message, event.id, invitee.id)
+    return [f"The change is on its way to {plural(len(invitees))}."]
 
 
 def reachable_addresses(event: Event) -> list[str]:
@@ -126,25 +110,27 @@ def reachable_addresses(event: Event) -> list[str]:
     return [invitee.address for invitee in service.reachable_invitees(event.id)]
 
 
-def tell_cancelled(tombstone: Tombstone, addresses: list[str]) -> list[str]:
-    """Email the invitees of a deleted event that it is cancelled; what was sent."""
+def owe_cancellations(tombstone: Tombstone, addresses: list[str]) -> list[str]:
+    """In the deletion's transaction: owe the invitees the cancellation; what to tell."""
     if not addresses:
         return []
     try:
-        failures = send_each(emails.cancellations(tombstone, addresses))
+        mail_limits.reserve(len(addresses), commit=False)
     except Refused as refused:
         return [f"The invited friends were not told of the cancellation: {refused.sentence}"]
-    return Report.of(addresses, failures).summary("The cancellation was")
+    for message in emails.cancellations(tombstone, addresses):
+        outbox.owe("cancellation", message, None)
+    return [f"The cancellation is on its way to {plural(len(addresses))}."]
 
 
-def send_receipt(event: Event) -> str | None:
-    """Email the owner, if they gave an address, the link and how to change the event."""
+def owe_receipt(event: Event) -> str | None:
+    """In the creation's transaction: owe the owner, if they gave an address, the link and
+    how to change the event; what to tell them."""
     if not event.owner_email:
         return None
     try:
-        failure = send_each([emails.receipt(event, event.owner_email)]).get(event.owner_email)
+        mail_limits.reserve(1, commit=False)
     except Refused as refused:
         return f"No receipt was emailed: {refused.sentence}"
-    if failure:
-        return f"The receipt could not be emailed to {event.owner_email}: {failure}"
+    outbox.owe("receipt", emails.receipt(event, event.owner_email), event.id)
     return f"A receipt with the link is on its way to {event.owner_email}."

@@ -8,9 +8,11 @@ from flask import render_template
 from flask import request
 from flask import url_for
 
+from .. import outbox
 from ..extensions import csrf
 from ..guards import authorize
 from ..guards import get_event_or_404
+from ..guards import require_owner_access
 from ..mail import mail_enabled
 from ..models import Event
 from ..owner_access import has_owner_access
@@ -35,10 +37,6 @@ def email_is_on():
 
 def invite_page(form: InviteForm, event: Event, refusal=None) -> str:
     owner = has_owner_access(event)
-    report = None
-    if isinstance(refusal, notices.NotAllSentError):
-        report, refusal = refusal.report, None
-        form.addresses.data = "\n".join(report.failed)  # ready to send again
     invitees = service.list_invitees(event.id) if owner else []
     return render_template(
         "invites/invite.html",
@@ -46,21 +44,17 @@ def invite_page(form: InviteForm, event: Event, refusal=None) -> str:
         form=form,
         owner=owner,
         invitees=invitees,
+        emails=service.last_emails(event.id) if owner else {},
         invited_on={i.id: format_day(to_local(i.invited_at, event.timezone)) for i in invitees},
         per_request=PER_REQUEST,
         per_day=service.PER_DAY,
         refusal=refusal,
-        report=report,
     )
 
 
 @bp.get("/events/<slug:slug>/invite")
 def invite_form(slug: str):
-    event = get_event_or_404(slug)
-    form = InviteForm()
-    if request.args.get("again") == "failed" and has_owner_access(event):
-        form.addresses.data = "\n".join(service.failed_addresses(event.id))
-    return invite_page(form, event)
+    return invite_page(InviteForm(), get_event_or_404(slug))
 
 
 @bp.post("/events/<slug:slug>/invite")
@@ -70,8 +64,20 @@ def invite(slug: str):
     with showing_again(invite_page, form, event=event):
         authorize(event, form)
         report = notices.invite(event, form.checked, form.note.data or "")
-    for sentence in report.summary("Invitation"):
+    for sentence in report.summary():
         flash(sentence)
+    return redirect(url_for(".invite_form", slug=slug), 303)
+
+
+@bp.post("/events/<slug:slug>/emails/<int(max=9223372036854775807):email_id>/retry")
+def retry(slug: str, email_id: int):
+    event = get_event_or_404(slug)
+    require_owner_access(event)
+    email = service.find_email(event.id, email_id)
+    if email is None:
+        abort(404)
+    outbox.retry(email)
+    flash(f"The email to {email.address} is on its way again.")
     return redirect(url_for(".invite_form", slug=slug), 303)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import sqlite
 from ..addresses import address_key
 from ..database import committed
 from ..extensions import db
+from ..models import Email
 from ..models import Event
 from ..models import Invitee
 from ..models import utcnow
@@ -66,9 +67,20 @@ def reachable_invitees(event_id: int) -> list[Invitee]:
     return [invitee for invitee in list_invitees(event_id) if invitee.unsubscribed_at is None]
 
 
-def failed_addresses(event_id: int) -> list[str]:
-    """The addresses whose last email was not sent, and who may still be emailed."""
-    return [i.address for i in reachable_invitees(event_id) if i.last_send_ok is False]
+def last_emails(event_id: int) -> dict[int, Email]:
+    """Each invitee's latest email about the event, by invitee id."""
+    query = (
+        select(Email)
+        .where(Email.event_id == event_id, Email.invitee_id.is_not(None))
+        .order_by(Email.id)
+    )
+    return {email.invitee_id: email for email in db.session.scalars(query)}
+
+
+def find_email(event_id: int, email_id: int) -> Email | None:
+    """The event's email with this id, if it is the event's."""
+    email = db.session.get(Email, email_id)
+    return email if email is not None and email.event_id == event_id else None
 
 
 def find_invitee(event_id: int, invitee_id: int) -> Invitee | None:
@@ -121,50 +133,21 @@ def take_allowance(event_id: int, wanted: int, now: datetime | None = None) -> N
     raise AllowanceError(wanted, max(PER_DAY - counted, 0), seconds)
 
 
-def give_back_allowance(event_id: int, unsent: int) -> None:
-    """Return invitations that were counted but not sent to today's allowance."""
-    if not unsent:
-        return
-    counted = EVENTS.c.invites_counted
-    with committed():
-        db.session.execute(
-            update(EVENTS)
-            .where(EVENTS.c.id == event_id)
-            .values(invites_counted=case((counted > unsent, counted - unsent), else_=0))
-        )
-
-
-def add_invitees(event_id: int, addresses: Iterable[str], now: datetime | None = None) -> None:
-    """Keep each address on the event's list (once), marked as being sent now."""
+def add_invitees(event_id: int, addresses: list[str], now: datetime | None = None) -> list:
+    """Keep each address on the event's list (once), invited now; part of the caller's
+    transaction. The invitees, in the order given."""
     now = now or utcnow()
-    rows = [
-        {"event_id": event_id, "address": address, "address_key": address_key(address)}
-        for address in addresses
-    ]
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    with committed():
-        for row in rows:  # an address added by a parallel request is kept as it is
-            db.session.execute(
-                dialect.insert(Invitee)
-                .values(**row, invited_at=now, last_error="")
-                .on_conflict_do_nothing(index_elements=["event_id", "address_key"])
+    for address in addresses:  # an address added by a parallel request is kept as it is
+        db.session.execute(
+            dialect.insert(Invitee)
+            .values(event_id=event_id, address=address, address_key=address_key(address))
+            .values(invited_at=now)
+            .on_conflict_do_update(
+                index_elements=["event_id", "address_key"], set_={"invited_at": now}
             )
-
-
-def record_sending(
-    event_id: int, addresses: Iterable[str], failures: dict[str, str], invited: bool
-) -> None:
-    """Note how the last email to each address went (and, for invitations, when)."""
-    now = utcnow()
-    keys = {address_key(address): address for address in addresses}
-    query = select(Invitee).where(Invitee.event_id == event_id, Invitee.address_key.in_(keys))
-    with committed():
-        for invitee in db.session.scalars(query):
-            error = failures.get(keys[invitee.address_key], "")
-            invitee.last_send_ok = not error
-            invitee.last_error = error[:300]
-            if invited and not error:
-                invitee.invited_at = now
+        )
+    return invitees_of(event_id, addresses)
 
 
 def unsubscribe(invitee: Invitee) -> None:

@@ -8,7 +8,6 @@ replaces it, and using it (or a new password) ends it.
 
 import hashlib
 import hmac
-import logging
 import secrets
 from datetime import datetime
 from datetime import timedelta
@@ -18,6 +17,7 @@ from flask import url_for
 from sqlalchemy import update
 
 from .. import mail_limits
+from .. import outbox
 from .. import rate_limits
 from ..database import committed
 from ..events.service import set_password
@@ -25,13 +25,11 @@ from ..extensions import db
 from ..invites.emails import compose
 from ..invites.emails import facts_of
 from ..links import event_url
-from ..mail import send_each
 from ..models import Event
 from ..models import utcnow
 from ..passwords import hash_password
 from ..refusals import Refused
 
-log = logging.getLogger(__name__)
 LIFETIME = timedelta(hours=1)
 EVENTS = Event.__table__
 
@@ -61,19 +59,18 @@ def send_link(event: Event) -> None:
     if not event.owner_email:
         return
     token = secrets.token_urlsafe(32)
+    link = url_for("recovery.new_password_form", slug=event.slug, token=token, _external=True)
+    facts = facts_of(event, event_url(event.slug))
+    message = compose(
+        f"Set a new password: {facts.title}", event.owner_email, "recovery", facts=facts, link=link
+    )
     with committed():  # not through the ORM: an edit form opened elsewhere stays current
         db.session.execute(
             update(EVENTS)
             .where(EVENTS.c.id == event.id)
             .values(recovery_hash=_hash(token), recovery_expires_at=utcnow() + LIFETIME)
         )
-    link = url_for("recovery.new_password_form", slug=event.slug, token=token, _external=True)
-    facts = facts_of(event, event_url(event.slug))
-    message = compose(
-        f"Set a new password: {facts.title}", event.owner_email, "recovery", facts=facts, link=link
-    )
-    if send_each([message]):
-        log.warning("the recovery link for event %s was not sent", event.slug)
+        outbox.owe("recovery", message, event.id)
 
 
 def check_link(event: Event, token: str, now: datetime | None = None) -> None:

@@ -288,6 +288,7 @@ def test_inviting_by_email_and_leaving_the_emails(open_page, audit, mail_server)
     assert submit(owner, "Send invitations") == 200
     audit.check(owner, "invite: owner, with invitees")
 
+    mail_server.wait_for(1)
     (received,) = mail_server.to("ana@example.org")
     ana = open_page()
     assert ana.goto(received.message["List-Unsubscribe"].strip()[1:-1]).status == 200

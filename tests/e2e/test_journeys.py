@@ -148,10 +148,10 @@ def test_invite_two_friends_by_email(new_context, site, mail_server, javascript)
     owner.get_by_label("Email addresses").fill("ana@example.org\nBen <ben@example.org>")
     owner.get_by_label("Personal message (optional)").fill(NOTE)
     owner.get_by_role("button", name="Send invitations").click()
-    expect(owner.locator(".flash")).to_contain_text("Invitation sent to 2 addresses.")
+    expect(owner.locator(".flash")).to_contain_text("Invitation on its way to 2 addresses.")
     expect(owner.locator(".invitees")).to_contain_text("ben@example.org")
 
-    received = {m.rcpt_tos[0]: m.message for m in mail_server.messages}
+    received = {m.rcpt_tos[0]: m.message for m in mail_server.wait_for(2)}
     assert sorted(received) == ["ana@example.org", "ben@example.org"]
     for message in received.values():
         plain = message.get_body(("plain",)).get_content()

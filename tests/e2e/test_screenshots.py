@@ -81,5 +81,5 @@ def test_screenshots_of_the_main_pages(new_context):
     )
     owner.get_by_label("Personal message (optional)").fill("Board games at mine, bring a snack!")
     owner.get_by_role("button", name="Send invitations").click()
-    expect(owner.locator(".flash")).to_contain_text("Invitation sent to 3 addresses.")
+    expect(owner.locator(".flash")).to_contain_text("Invitation on its way to 3 addresses.")
     shoot(owner, "invite")

@@ -70,7 +70,7 @@ def wait_until_listening(process: subprocess.Popen, port: int, output: Path) -> 
 
 
 def stop(process: subprocess.Popen) -> None:
-    """End the whole process group: gunicorn's master (bash exec'd into it) and its workers."""
+    """End the whole process group: honcho (bash exec'd into it), gunicorn and the worker."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -80,6 +80,19 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=STOP_SECONDS)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # any worker the master left behind
+
+
+def start_serving(env: dict[str, str], log) -> subprocess.Popen:
+    """Start `bash build.sh serve` in a session of its own, its output to the open file."""
+    return subprocess.Popen(
+        ["bash", "build.sh", "serve"],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 @contextmanager
@@ -96,17 +109,13 @@ def served(database_url: str, **settings: str) -> Iterator[str]:
 def served_with_output(database_url: str, **settings: str) -> Iterator[tuple[str, Path]]:
     """Like served(), and also yield the file that receives the server's stdout and stderr."""
     port = free_port()
-    with tempfile.NamedTemporaryFile(prefix="skedjit-served-", suffix=".log") as log:
+    with (
+        tempfile.NamedTemporaryFile(prefix="skedjit-served-", suffix=".log") as log,
+        tempfile.TemporaryDirectory(prefix="skedjit-queue-") as queue,
+    ):
         output = Path(log.name)
-        process = subprocess.Popen(
-            ["bash", "build.sh", "serve"],
-            cwd=REPO,
-            env=server_environment(database_url, port, **settings),
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        settings.setdefault("QUEUE_URL", f"sqlite:///{queue}/queue.sqlite3")  # its own queue
+        process = start_serving(server_environment(database_url, port, **settings), log)
         try:
             wait_until_listening(process, port, output)
             yield f"http://{HOST}:{port}", output

@@ -18,6 +18,7 @@ The tests take the `mail_server` fixture instead: one server for the run, reset 
 import errno
 import re
 import threading
+import time
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -79,19 +80,28 @@ class MailServer:
         with self._lock:
             return list(self._messages)
 
+    def wait_for(self, count: int, seconds: float = 15) -> list[Received]:
+        """The messages once at least `count` have come (from a worker, say), in time."""
+        deadline = time.monotonic() + seconds
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.messages)} of {count} messages in {seconds} s")
+            time.sleep(0.02)
+        return self.messages
+
     @property
     def sessions(self) -> int:
         """How many connections greeted the server (HELO or EHLO) so far."""
         with self._lock:
             return self._sessions
 
-    def start(self) -> None:
-        """Listen on a free port of 127.0.0.1 (another one if that is taken meanwhile)."""
+    def start(self, port: int | None = None) -> None:
+        """Listen on the port of 127.0.0.1, or a free one (another if that is taken meanwhile)."""
         for attempt in range(1, START_ATTEMPTS + 1):
             controller = Controller(
                 _Handler(self),
                 hostname=HOST,
-                port=free_port(),
+                port=port or free_port(),
                 server_hostname=SERVER_NAME,
                 enable_SMTPUTF8=True,
                 ready_timeout=READY_SECONDS,
@@ -99,7 +109,7 @@ class MailServer:
             try:
                 controller.start()
             except OSError as error:
-                if error.errno != errno.EADDRINUSE:
+                if error.errno != errno.EADDRINUSE or port:
                     raise
                 # The server's thread gave up before running its event loop; close it here.
                 controller.loop.close()
