@@ -24,6 +24,7 @@ from tests.helpers.forms import event_form
 from tests.helpers.html import html_of
 from tests.helpers.html import page_text
 from tests.helpers.mail import mail_settings
+from tests.helpers.waiting import wait_until
 from tests.helpers.worker import emails_of
 from tests.helpers.worker import running_worker
 from tests.helpers.worker import settle
@@ -31,18 +32,12 @@ from tests.helpers.worker import settle
 NOTE = "See you there"
 UNREACHABLE = "The mail server could not be reached."
 FAST_RETRIES = {"MAIL_RETRY_SECONDS": (0.2, 0.5)}
+WAIT_SECONDS = 10
 
 
 def invite(browser: Browser, slug: str, addresses: str):
     data = {"addresses": addresses, "note": NOTE}
     return browser.post(f"/events/{slug}/invite", data=data)
-
-
-def wait_for(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -106,8 +101,8 @@ def test_a_temporary_refusal_is_retried_until_the_server_takes_it(
     page = page_text(html_of(browser.get(f"/events/{slug}/invite")))
     assert f"ana@example.org : email not taken yet, trying again — {said}" in page
     mail_server.reset()
-    wait_for(lambda: mail_server.messages)
-    wait_for(lambda: emails_of(mail_app, "invitation")[0][1] == "sent")
+    wait_until(lambda: mail_server.messages, WAIT_SECONDS)
+    wait_until(lambda: emails_of(mail_app, "invitation")[0][1] == "sent", WAIT_SECONDS)
     assert [m.rcpt_tos for m in mail_server.messages] == [["ana@example.org"]]
 
 
@@ -138,14 +133,18 @@ def test_emails_owed_while_the_server_is_down_go_once_it_is_back(
         edit = edit_fields(password=PASSWORD, title="Moved", notify="y")
         assert browser.post(f"/events/{slug}/edit", data=edit).status_code == 303
         assert load_event(slug).title == "Moved"  # the change is kept whatever the mail does
-        wait_for(lambda: {state for _, state, _ in emails_of(mailing)} == {"retrying"})
+        wait_until(
+            lambda: {state for _, state, _ in emails_of(mailing)} == {"retrying"}, WAIT_SECONDS
+        )
         assert {reply for _, _, reply in emails_of(mailing)} == {UNREACHABLE}
 
         back = type(mail_server)()
         back.start(port=closed_mail_port)
         try:
-            wait_for(lambda: len(back.messages) == 3)
-            wait_for(lambda: {state for _, state, _ in emails_of(mailing)} == {"sent"})
+            wait_until(lambda: len(back.messages) == 3, WAIT_SECONDS)
+            wait_until(
+                lambda: {state for _, state, _ in emails_of(mailing)} == {"sent"}, WAIT_SECONDS
+            )
         finally:
             back.stop()
     subjects = sorted(m.message["Subject"].split(":")[0] for m in back.messages)
@@ -183,7 +182,7 @@ def test_an_email_not_taken_within_a_day_fails(owner, mail_app, mail_server):
     with mail_app.app_context():
         db.session.execute(update(Email).values(created_at=utcnow() - timedelta(hours=24)))
         db.session.commit()
-    wait_for(lambda: emails_of(mail_app, "invitation")[0][1] == "failed")
+    wait_until(lambda: emails_of(mail_app, "invitation")[0][1] == "failed", WAIT_SECONDS)
     assert "452 4.2.2 Mailbox full" in emails_of(mail_app, "invitation")[0][2]
 
 
@@ -200,7 +199,7 @@ def test_the_sweep_sends_what_the_queue_lost(owner, mail_app, mail_server):
         )
         db.session.commit()
         assert outbox.sweep_emails() == 1
-    wait_for(lambda: mail_server.messages)
+    wait_until(lambda: mail_server.messages, WAIT_SECONDS)
     assert [m.rcpt_tos for m in mail_server.messages] == [["ana@example.org"]]
 
 

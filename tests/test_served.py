@@ -4,7 +4,6 @@ import http.client
 import os
 import signal
 import subprocess
-import time
 import urllib.parse
 
 import pytest
@@ -21,6 +20,7 @@ from tests.helpers.served import server_environment
 from tests.helpers.served import start_serving
 from tests.helpers.served import stop
 from tests.helpers.served import wait_until_listening
+from tests.helpers.waiting import wait_until
 
 pytestmark = pytest.mark.served
 
@@ -148,14 +148,14 @@ def test_serve_runs_the_web_and_the_worker_and_ctrl_c_stops_both(new_database_ur
         process = start_serving(env, log)
     try:
         wait_until_listening(process, port, output)
-        wait_for(lambda: "Huey consumer started" in output.read_text(errors="replace"))
+        wait_until(lambda: "Huey consumer started" in output.read_text(errors="replace"), 30)
         running = descendants(process.pid)
         assert any("gunicorn" in command for command in running.values()), running
         assert any("wsgi worker" in command for command in running.values()), running
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C sends to the terminal's group
         process.wait(timeout=20)
-        wait_for(lambda: not alive(running))
+        wait_until(lambda: not alive(running), 30)
     finally:
         stop(process)
 
@@ -187,10 +187,3 @@ def alive(processes: dict[int, str]) -> list[int]:
             continue
         running.append(pid)
     return running
-
-
-def wait_for(condition, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not in time"
-        time.sleep(0.2)
