@@ -297,6 +297,7 @@ def test_every_create_during_a_restart_is_either_stored_or_refused(cluster, outa
 NO_DATABASE_NEEDED = ("/", "/create", "/robots.txt", "/static/skedjit.css")
 
 
+@pytest.mark.slow
 def test_a_frozen_database_is_a_503_in_time_while_other_pages_keep_answering(cluster):
     limits = {"DATABASE_CONNECT_TIMEOUT": "2", "DATABASE_STATEMENT_TIMEOUT": "2"}
     promised = 2 + 2 + 1  # seconds: connecting, the statement, and one more

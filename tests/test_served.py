@@ -103,7 +103,7 @@ def test_a_refused_body_does_not_spoil_the_next_request_on_the_connection(empty_
 
 
 @pytest.mark.one_backend
-@pytest.mark.parametrize("size", [70_000, 5_000_000])
+@pytest.mark.parametrize("size", [70_000, pytest.param(5_000_000, marks=pytest.mark.slow)])
 def test_a_chunked_body_over_the_limit_is_refused_whole(empty_database_url, size):
     with served(empty_database_url) as base_url:
         visitor = Visitor(base_url)
@@ -138,6 +138,7 @@ def stored_titles(database_url: str) -> list[str]:
 
 
 @pytest.mark.one_backend
+@pytest.mark.slow
 def test_serve_runs_the_web_and_the_worker_and_ctrl_c_stops_both(new_database_url, tmp_path):
     port = free_port()
     env = server_environment(
