@@ -21,6 +21,7 @@ from tests.helpers.forms import event_form
 from tests.helpers.html import csrf_token_in
 from tests.helpers.served import Visitor
 from tests.helpers.served import served_with_output
+from tests.helpers.waiting import wait_until
 
 LINE = re.compile(r"(?P<method>\S+) (?P<path>\S+) (?P<status>\d{3}) (?P<ms>\d+\.\d)ms")
 SERVED_LINE = re.compile(
@@ -313,6 +314,8 @@ def test_served_app_writes_one_line_per_request_to_stderr_and_no_secret(empty_da
         assert friend.get("/no/such/page?token=query-secret").status == 404
         secrets = [PASSWORD, token, create_token, "query-secret"]
         secrets += cookie_values(owner) + cookie_values(friend)
+        # honcho passes the web process's lines on as they come: wait for the last one.
+        wait_until(lambda: "/no/such/page " in output.read_text(errors="replace"), 10)
         text = output.read_text(errors="replace")
 
     assert len(secrets) >= 6  # the owner's session cookie, the friend's answer cookie
