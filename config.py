@@ -128,6 +128,8 @@ class Config:
     # The job queue (README: "Email, reminders and the worker"): None, a SQLite file in the
     # instance folder; redis://host:6379/1 for several machines.
     QUEUE_URL = None
+    # Days after its end that an event is deleted, with its answers (README: "Data that expires").
+    EVENT_RETENTION_DAYS = 60
     # Threads of one worker process (`flask --app wsgi worker`).
     QUEUE_WORKERS = 4
     # Seconds before an email the mail server did not take is tried again: the first
@@ -194,6 +196,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable]] = {
     "MAIL_TIMEOUT": ("MAIL_TIMEOUT", parse_number(float)),
     "MAIL_DAILY_LIMIT": ("MAIL_DAILY_LIMIT", parse_number(int)),
     "QUEUE_URL": ("QUEUE_URL", parse_text),
+    "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", parse_number(int)),
     "QUEUE_WORKERS": ("QUEUE_WORKERS", parse_number(int)),
 }
 #: Limits may be set empty on purpose (no such limit), so an empty variable counts.

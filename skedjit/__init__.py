@@ -11,6 +11,8 @@ from . import assets
 from . import cross_origin
 from . import database
 from . import event_page
+from . import expiry
+from . import health
 from . import jobs
 from . import mail
 from . import origin
@@ -67,7 +69,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     csrf.init_app(app)
     mail.mailer.init_app(app)
-    jobs.init_app(app, jobs=[outbox.send_email], every_minute=[outbox.sweep_emails])
+    jobs.init_app(
+        app,
+        jobs=[outbox.send_email],
+        periodic={outbox.sweep_emails: jobs.EVERY_MINUTE, expiry.prune: jobs.EVERY_HOUR},
+    )
+    expiry.init_app(app)
     assets.init_app(app)
     event_page.init_app(app)
 
@@ -93,9 +100,11 @@ def register_request_checks(app: Flask) -> None:
 
 
 def register_wsgi_middleware(app: Flask) -> None:
-    """Proxies' headers are read first, and the request log, outermost, times everything."""
+    """Proxies' headers are read first, then the request log times everything but the
+    health checks, which are answered before all of them."""
     origin.init_app(app)
     request_log.init_app(app)
+    health.init_app(app)  # outermost: no host check, no limit, no log line
 
 
 def _shell_context() -> dict:

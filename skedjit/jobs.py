@@ -6,7 +6,8 @@ an address, a token or a text someone typed. What a job is about lives in the da
 so a job lost with its queue is found again by the sweeps that run every minute.
 
 The worker is `flask --app wsgi worker` (the Procfile's `worker`): QUEUE_WORKERS threads
-and the scheduler of the periodic jobs.
+and the scheduler of the periodic jobs (the outbox's sweep every minute, and the hourly
+pruning of expired data).
 """
 
 import logging
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
+import redis
 from flask import Flask
 from flask import current_app
 from flask.cli import with_appcontext
@@ -33,15 +35,17 @@ class Jobs:
         self.app = app
         url = app.config["QUEUE_URL"]
         if url and url.startswith(("redis://", "rediss://", "unix://")):
-            self.huey = RedisHuey(NAME, url=url, results=False)
+            # Time limits, so a Redis that stops answering fails a request instead of holding it.
+            pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5)
+            self.huey = RedisHuey(NAME, connection_pool=pool, results=False)
         else:
             path = Path(url.removeprefix("sqlite:///")) if url else None
             path = path or Path(app.instance_path) / "queue.sqlite3"
             self.huey = SqliteHuey(NAME, filename=str(path), results=False)
         self.tasks: dict[str, object] = {}
 
-    def add(self, job: Callable, every_minute: bool = False) -> None:
-        """Know `job` by its name; run it every minute too when asked."""
+    def add(self, job: Callable, every=None) -> None:
+        """Know `job` by its name; run it on the `every` schedule (a crontab) too, if given."""
         app, name = self.app, job.__name__
 
         def run(*ids):
@@ -49,8 +53,8 @@ class Jobs:
                 return job(*ids)
 
         run.__name__ = name
-        if every_minute:
-            task = self.huey.periodic_task(crontab(), name=name)(run)
+        if every is not None:
+            task = self.huey.periodic_task(every, name=name)(run)
         else:
             task = self.huey.task(name=name)(run)
         self.tasks[name] = task
@@ -77,13 +81,18 @@ class Jobs:
         )
 
 
-def init_app(app: Flask, jobs: list[Callable], every_minute: list[Callable]) -> None:
-    """Give the app its queue, these jobs, and the `worker` command."""
+#: The schedules of periodic jobs.
+EVERY_MINUTE = crontab()
+EVERY_HOUR = crontab(minute="7")
+
+
+def init_app(app: Flask, jobs: list[Callable], periodic: dict[Callable, object]) -> None:
+    """Give the app its queue, these jobs and periodic jobs, and the `worker` command."""
     queue = app.extensions[EXTENSION] = Jobs(app)
     for job in jobs:
         queue.add(job)
-    for job in every_minute:
-        queue.add(job, every_minute=True)
+    for job, every in periodic.items():
+        queue.add(job, every)
     app.cli.add_command(worker_command)
 
 

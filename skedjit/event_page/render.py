@@ -14,10 +14,13 @@ from flask import session
 from ..answers.forms import RsvpForm
 from ..answers.tokens import answer_token
 from ..assets import release_tag
+from ..expiry import deleted_on
 from ..owner_access import has_owner_access
 from ..owner_access import may_have_owner_access
 from ..owner_access import owner_access_hours_left
 from ..timezones import PASSED
+from ..timezones import format_day
+from ..timezones import to_local
 from . import shared
 from .data import Answer
 from .data import EventPage
@@ -105,6 +108,9 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             share=share,
             qr_size=qr_pixels(share.url),
             calendar=calendar_links(event),
+            deleted_on=format_day(
+                to_local(deleted_on(event.starts_at, event.ends_at), event.timezone)
+            ),
         ).encode()
 
     if form is not None or message:

@@ -2,7 +2,6 @@
 
 import secrets
 
-import click
 from flask import Blueprint
 from flask import flash
 from flask import redirect
@@ -29,12 +28,6 @@ from .forms import DeleteEventForm
 from .forms import EditEventForm
 
 bp = Blueprint("events", __name__, cli_group=None)
-
-
-@bp.cli.command("prune-tombstones")
-def prune_tombstones_command():
-    """Remove the calendar tombstones of events deleted more than 30 days ago."""
-    click.echo(f"Removed {service.prune_tombstones_now()} old tombstones.")
 
 
 def event_form_data(event: Event) -> dict:

@@ -5,7 +5,6 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete
 from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +14,8 @@ from .. import lockout
 from ..calendar import calendar_domain
 from ..calendar import event_uid
 from ..database import committed
+from ..expiry import TOMBSTONE_DAYS
+from ..expiry import prune_tombstones
 from ..extensions import db
 from ..invites import notices
 from ..models import Event
@@ -26,8 +27,6 @@ from ..refusals import Refused
 from ..slugs import new_slug
 
 SLUG_ATTEMPTS = 8
-#: How long the .ics of a deleted event keeps telling calendars it is cancelled.
-TOMBSTONE_DAYS = 30
 
 
 class EditConflictError(Refused):
@@ -144,16 +143,3 @@ def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:
     since = (now or utcnow()) - timedelta(days=TOMBSTONE_DAYS)
     query = select(Tombstone).where(Tombstone.slug == slug, Tombstone.deleted_at > since)
     return db.session.execute(query).scalar_one_or_none()
-
-
-def prune_tombstones(now: datetime | None = None) -> int:
-    """Remove tombstones older than the keeping period; part of the caller's transaction."""
-    since = (now or utcnow()) - timedelta(days=TOMBSTONE_DAYS)
-    return db.session.execute(delete(Tombstone).where(Tombstone.deleted_at <= since)).rowcount
-
-
-def prune_tombstones_now() -> int:
-    """Remove old tombstones and commit; for the `flask prune-tombstones` command."""
-    with committed():
-        removed = prune_tombstones()
-    return removed
