@@ -2,6 +2,7 @@
 # Skedjit's build.
 #   ./build.sh         install, lint, byte-compile, test on SQLite and PostgreSQL, coverage gate
 #   ./build.sh serve   install, migrate the database, serve on HOST:PORT with the worker (Procfile)
+#   ./build.sh serve web   the same with only the named processes of the Procfile
 #   ./build.sh screenshots   save pictures of the main pages in build/screenshots/
 set -Eeuo pipefail
 cd "$(dirname "$0")"
@@ -40,8 +41,9 @@ serve() {
   export HOST=${HOST:-127.0.0.1} PATH="$PWD/$VENV/bin:$PATH"
   local port=${PORT:-8000}
   echo "==> Skedjit is at http://$HOST:$port/ with its worker (Ctrl+C stops both)"
-  # honcho gives the Procfile's first process (web) PORT itself.
-  exec "$VENV/bin/honcho" start --no-prefix --port "$port"
+  # honcho gives the Procfile's first process (web) PORT itself; named processes alone
+  # (./build.sh serve web) when the others run elsewhere.
+  exec "$VENV/bin/honcho" start --no-prefix --port "$port" "$@"
 }
 
 check() {
@@ -128,9 +130,9 @@ screenshots() {
 }
 
 case "${1:-}" in
-  serve) serve ;;
+  serve) shift; serve "$@" ;;
   screenshots) shift; screenshots "$@" ;;
   "") check ;;
   --) shift; check "$@" ;;
-  *) echo "usage: ./build.sh [serve | screenshots | -- PYTEST_ARGS...]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [serve [web|worker] | screenshots | -- PYTEST_ARGS...]" >&2; exit 2 ;;
 esac

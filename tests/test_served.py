@@ -13,6 +13,7 @@ from sqlalchemy import text
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
 from tests.helpers.html import csrf_token_in
+from tests.helpers.mail import mail_settings
 from tests.helpers.ports import free_port
 from tests.helpers.served import Visitor
 from tests.helpers.served import served
@@ -139,11 +140,13 @@ def stored_titles(database_url: str) -> list[str]:
 
 @pytest.mark.one_backend
 @pytest.mark.slow
-def test_serve_runs_the_web_and_the_worker_and_ctrl_c_stops_both(new_database_url, tmp_path):
+def test_serve_runs_the_web_and_the_worker_and_ctrl_c_stops_both(
+    new_database_url, tmp_path, mail_server
+):
     port = free_port()
-    env = server_environment(
-        new_database_url("sqlite"), port, QUEUE_URL=f"sqlite:///{tmp_path}/queue.sqlite3"
-    )
+    mail = {name: str(value) for name, value in mail_settings(mail_server).items()}
+    queue = f"sqlite:///{tmp_path}/queue.sqlite3"
+    env = server_environment(new_database_url("sqlite"), port, QUEUE_URL=queue, **mail)
     output = tmp_path / "serve.log"
     with output.open("wb") as log:
         process = start_serving(env, log)

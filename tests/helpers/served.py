@@ -83,9 +83,14 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def start_serving(env: dict[str, str], log) -> subprocess.Popen:
-    """Start `bash build.sh serve` in a session of its own, its output to the open file."""
+    """Start `bash build.sh serve` in a session of its own, its output to the open file.
+
+    With a mail server it runs the web and the worker, as it does for people; without one
+    the worker has nothing to do, and only the web starts.
+    """
+    processes = [] if env.get("MAIL_SERVER") else ["web"]
     return subprocess.Popen(
-        ["bash", "build.sh", "serve"],
+        ["bash", "build.sh", "serve", *processes],
         cwd=REPO,
         env=env,
         stdin=subprocess.DEVNULL,
