@@ -197,7 +197,7 @@ def test_the_answers_page_and_what_its_settings_do(open_page, audit):
     owner.goto(f"/events/{slug}/answers")
     audit.check(owner, "answers: owner")
     owner.get_by_label("Most people going (leave empty for no limit)").fill("0")
-    owner.get_by_label("Answers close on").fill("2026-12-01")
+    owner.get_by_label("Answers close on").fill("2054-12-01")
     assert submit(owner, "Save settings") == 400
     assert summary_has_focus(owner)
     audit.check(owner, "answers: settings with errors")
