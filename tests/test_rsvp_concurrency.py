@@ -124,8 +124,10 @@ def answer_all_at_once(base_url: str, slug: str, names: list[str], guests: int) 
 @pytest.mark.served
 @pytest.mark.parametrize(
     ("capacity", "friends", "guests", "admitted", "places"),
-    [(3, 12, 0, 3, '<strong class="full">Full</strong>'), (5, 8, 1, 2, "1 place left")],
-    ids=["alone", "with-a-guest"],
+    [
+        pytest.param(3, 12, 0, 3, '<strong class="full">Full</strong>', id="alone"),
+        pytest.param(5, 8, 1, 2, "1 place left", id="with-a-guest", marks=pytest.mark.slow),
+    ],
 )
 def test_friends_answering_at_once_never_go_past_the_capacity(
     empty_database_url, capacity, friends, guests, admitted, places

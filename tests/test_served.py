@@ -3,7 +3,6 @@
 import http.client
 import os
 import signal
-import subprocess
 import urllib.parse
 
 import pytest
@@ -15,6 +14,8 @@ from tests.helpers.forms import event_form
 from tests.helpers.html import csrf_token_in
 from tests.helpers.mail import mail_settings
 from tests.helpers.ports import free_port
+from tests.helpers.processes import alive
+from tests.helpers.processes import descendants
 from tests.helpers.served import Visitor
 from tests.helpers.served import served
 from tests.helpers.served import server_environment
@@ -162,32 +163,3 @@ def test_serve_runs_the_web_and_the_worker_and_ctrl_c_stops_both(
         wait_until(lambda: not alive(running), 30)
     finally:
         stop(process)
-
-
-def descendants(pid: int) -> dict[int, str]:
-    """The processes below this one (honcho starts each in a session of its own): pid -> command."""
-    table = subprocess.run(
-        ["ps", "-e", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=True
-    ).stdout
-    rows = [line.split(None, 2) for line in table.splitlines() if line.strip()]
-    children: dict[int, list[tuple[int, str]]] = {}
-    for child, parent, *command in rows:
-        children.setdefault(int(parent), []).append((int(child), " ".join(command)))
-    found, todo = {}, [pid]
-    while todo:
-        for child, command in children.get(todo.pop(), []):
-            found[child] = command
-            todo.append(child)
-    return found
-
-
-def alive(processes: dict[int, str]) -> list[int]:
-    """Those of the processes still running."""
-    running = []
-    for pid in processes:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            continue
-        running.append(pid)
-    return running

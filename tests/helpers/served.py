@@ -24,6 +24,8 @@ from skedjit.slugs import PATTERN
 from tests.helpers.forms import event_form
 from tests.helpers.html import csrf_token_in
 from tests.helpers.ports import free_port
+from tests.helpers.processes import alive
+from tests.helpers.processes import descendants
 
 REPO = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
@@ -70,7 +72,12 @@ def wait_until_listening(process: subprocess.Popen, port: int, output: Path) -> 
 
 
 def stop(process: subprocess.Popen) -> None:
-    """End the whole process group: honcho (bash exec'd into it), gunicorn and the worker."""
+    """End honcho (bash exec'd into it) and every process below it.
+
+    honcho starts gunicorn and the worker each in a session of their own and ends them
+    when asked; whatever is left once it is gone (it was killed, say) is killed here.
+    """
+    below = descendants(process.pid) if process.poll() is None else {}
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -80,6 +87,9 @@ def stop(process: subprocess.Popen) -> None:
             process.wait(timeout=STOP_SECONDS)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # any worker the master left behind
+    for pid in alive(below):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def start_serving(env: dict[str, str], log) -> subprocess.Popen:
