@@ -154,9 +154,7 @@ def _deliver(address: str, message: bytes) -> tuple[int | None, bytes | str]:
             connection.host.sendmail(sender, [address], message)
     except smtplib.SMTPRecipientsRefused as error:
         return next(iter(error.recipients.values()))
-    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
-        return error.smtp_code, error.smtp_error
-    except smtplib.SMTPResponseException as error:
+    except smtplib.SMTPResponseException as error:  # the sender, the data, or a command
         return error.smtp_code, error.smtp_error
     except OSError as error:  # smtplib's other errors are OSErrors too
         log.warning("mail: no mail server: %r", error)

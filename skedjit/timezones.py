@@ -37,9 +37,10 @@ def read_links(folder: Path | None) -> dict[str, str]:
     """
     if folder is None:
         return {}
+    zone_tab = folder / "zone.tab"
     countries = {
         line.split("\t")[2]
-        for line in (folder / "zone.tab").read_text().splitlines()
+        for line in (zone_tab.read_text().splitlines() if zone_tab.is_file() else [])
         if line and not line.startswith("#")
     }
     links = {}

@@ -148,3 +148,8 @@ def test_links_that_are_a_countrys_own_zone_are_not_old_names(tmp_path):
 
 def test_without_a_zone_database_file_no_name_is_old():
     assert timezones.read_links(None) == {}
+
+
+def test_without_zone_tab_every_link_is_an_old_name(tmp_path):
+    (tmp_path / "tzdata.zi").write_text("L Asia/Kolkata Asia/Calcutta\n")
+    assert timezones.read_links(tmp_path) == {"Asia/Calcutta": "Asia/Kolkata", "Etc/UTC": "UTC"}

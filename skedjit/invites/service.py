@@ -141,8 +141,9 @@ def add_invitees(event_id: int, addresses: list[str], now: datetime | None = Non
     for address in addresses:  # an address added by a parallel request is kept as it is
         db.session.execute(
             dialect.insert(Invitee)
-            .values(event_id=event_id, address=address, address_key=address_key(address))
-            .values(invited_at=now)
+            .values(
+                event_id=event_id, address=address, address_key=address_key(address), invited_at=now
+            )
             .on_conflict_do_update(
                 index_elements=["event_id", "address_key"], set_={"invited_at": now}
             )
