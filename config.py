@@ -132,6 +132,13 @@ class Config:
     EVENT_RETENTION_DAYS = 60
     # Threads of one worker process (`flask --app wsgi worker`).
     QUEUE_WORKERS = 4
+    # Prometheus metrics at /metrics (README: "Metrics"), for these socket peers only
+    # (addresses or networks); anyone else gets a 404.
+    METRICS_ENABLED = False
+    METRICS_ALLOW = ["127.0.0.1", "::1"]
+    # Where gunicorn's processes count their metrics, for a scrape to add them up
+    # (gunicorn.conf.py sets it); None: each app counts in memory.
+    PROMETHEUS_MULTIPROC_DIR = None
     # Seconds before an email the mail server did not take is tried again: the first
     # delay, doubled each time up to the second (README: "Email, reminders and the worker").
     MAIL_RETRY_SECONDS = (15, 60)
@@ -198,6 +205,9 @@ ENVIRONMENT: dict[str, tuple[str, Callable]] = {
     "QUEUE_URL": ("QUEUE_URL", parse_text),
     "EVENT_RETENTION_DAYS": ("EVENT_RETENTION_DAYS", parse_number(int)),
     "QUEUE_WORKERS": ("QUEUE_WORKERS", parse_number(int)),
+    "METRICS_ENABLED": ("METRICS_ENABLED", parse_flag),
+    "METRICS_ALLOW": ("METRICS_ALLOW", parse_names),
+    "PROMETHEUS_MULTIPROC_DIR": ("PROMETHEUS_MULTIPROC_DIR", parse_text),
 }
 #: Limits may be set empty on purpose (no such limit), so an empty variable counts.
 LIMITS = [

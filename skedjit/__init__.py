@@ -15,6 +15,7 @@ from . import expiry
 from . import health
 from . import jobs
 from . import mail
+from . import metrics
 from . import origin
 from . import outbox
 from . import rate_limits
@@ -100,11 +101,12 @@ def register_request_checks(app: Flask) -> None:
 
 
 def register_wsgi_middleware(app: Flask) -> None:
-    """Proxies' headers are read first, then the request log times everything but the
-    health checks, which are answered before all of them."""
+    """Proxies' headers are read first, then the request log times everything, and the
+    metrics count it, but the scrapes and the health checks, answered before them."""
     origin.init_app(app)
     request_log.init_app(app)
-    health.init_app(app)  # outermost: no host check, no limit, no log line
+    metrics.init_app(app)  # /metrics to its addresses: no host check, no limit, no log line
+    health.init_app(app)  # outermost: no host check, no limit, no log line, not counted
 
 
 def _shell_context() -> dict:

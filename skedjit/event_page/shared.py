@@ -14,7 +14,8 @@ scheme and host, and sent again only while all of these still hold:
 - no address is blocked for unknown event links in this process (that check is
   Flask's, so while anyone is blocked every request goes through Flask).
 
-Everything else goes to Flask as before. The request log, outside, still logs it.
+Everything else goes to Flask as before. The request log, outside, still logs it,
+and with metrics on, each request it looks up counts as a page cache hit or miss.
 """
 
 import re
@@ -26,6 +27,7 @@ from flask import Flask
 from flask import request
 from werkzeug.http import parse_etags
 
+from .. import metrics
 from ..slugs import PATTERN
 from . import data
 from . import rows
@@ -33,6 +35,8 @@ from .data import EventPage
 
 EVENT_PATH = re.compile(f"/events/({PATTERN})")
 ENVIRON_KEY = "skedjit.shared_page"
+#: The view whose answers are kept: a page sent from memory counts as a request to it.
+VIEW = "events.view"
 #: Headers a 304 leaves out (RFC 9110 §15.4.5: it has no content).
 NO_CONTENT = frozenset({"content-length", "content-type"})
 
@@ -80,7 +84,9 @@ class SharedPages:
         key = (match.group(1), environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"))
         page = self.fresh(key)
         if page is not None:
+            metrics.page_sent_from_memory(self.app, environ, VIEW)
             return self.send(page, environ, start_response)
+        metrics.page_not_in_memory(self.app)
         if method == "GET":
             return self.keep(key, environ, start_response)
         return self.wsgi_app(environ, start_response)
