@@ -28,6 +28,7 @@ from .extensions import csrf
 from .extensions import db
 from .extensions import migrate
 from .instance_files import load_or_create_secret_key
+from .invites import reminders
 from .routing import SlugConverter
 from .text import linkify
 
@@ -73,7 +74,11 @@ def register_extensions(app: Flask) -> None:
     jobs.init_app(
         app,
         jobs=[outbox.send_email],
-        periodic={outbox.sweep_emails: jobs.EVERY_MINUTE, expiry.prune: jobs.EVERY_HOUR},
+        periodic={
+            outbox.sweep_emails: jobs.EVERY_MINUTE,
+            reminders.send_reminders: jobs.EVERY_MINUTE,
+            expiry.prune: jobs.EVERY_HOUR,
+        },
     )
     expiry.init_app(app)
     assets.init_app(app)

@@ -16,6 +16,7 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
+from sqlalchemy import true
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -27,6 +28,12 @@ from .timezones import has_passed
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+#: Hours before the start friends may be reminded, the owner's choice (None: off), and
+#: what the create form offers first.
+REMIND_CHOICES = (168, 24, 2)
+DEFAULT_REMIND_HOURS = 24
 
 
 class UTCDateTime(TypeDecorator):
@@ -92,6 +99,13 @@ class Event(db.Model):
     #: Invitation emails sent since `invites_counted_since` (see invites/service.py).
     invites_counted: Mapped[int] = mapped_column(default=0, server_default="0")
     invites_counted_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Friends are reminded this many hours before the start (REMIND_CHOICES); None: never.
+    remind_hours: Mapped[int | None] = mapped_column()
+    #: When the reminder is due; None once a worker took it, or when there is none to send.
+    remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The site's address the event was made at (links.site_url): the worker's links
+    #: in reminders start with it.
+    site_url: Mapped[str | None] = mapped_column(String(255))
     #: Bumped by every change made through the ORM (change() and the password); guards
     #: against lost updates, and is the calendar's SEQUENCE plus one.
     version: Mapped[int] = mapped_column()
@@ -107,6 +121,15 @@ class Event(db.Model):
         for name, value in details.items():
             setattr(self, name, value)
         self.updated_at = utcnow()
+        self.schedule_reminder()
+
+    def schedule_reminder(self, now: datetime | None = None) -> None:
+        """Set when friends are reminded: that time if it is still to come; a reminder
+        not yet sent keeps waiting (it goes late, if the event has not started). A
+        reminder already sent is not sent again unless the start moved past it."""
+        due = self.starts_at - timedelta(hours=self.remind_hours) if self.remind_hours else None
+        if due is None or due > (now or utcnow()) or self.remind_at is not None:
+            self.remind_at = due
 
     def answers_open(self, now: datetime | None = None) -> bool:
         """Tell whether friends may still answer."""
@@ -143,7 +166,8 @@ class Tombstone(db.Model):
 
 
 class Invitee(db.Model):
-    """An address the owner sent the event to by email."""
+    """An address that hears about the event by email: one the owner invited, or a
+    friend's own, given with their answer (see invites/reminders.py)."""
 
     __tablename__ = "invitees"
     __table_args__ = (UniqueConstraint("event_id", "address_key"),)
@@ -154,8 +178,17 @@ class Invitee(db.Model):
     address: Mapped[str] = mapped_column(String(254))
     #: The address in lower case: one invitee per address, however it is typed.
     address_key: Mapped[str] = mapped_column(String(254))
-    #: When it was last sent an invitation (or first tried).
+    #: When it was last sent an invitation, or when a friend gave it.
     invited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The owner invited it (it is on the invite list). A friend's own address is not,
+    #: and is emailed only once it is confirmed.
+    invited: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    #: When its owner confirmed the emails asked for with `rsvp`'s answer.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The answer given with this address ("Email me a reminder and any change").
+    rsvp_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rsvps.id", ondelete="SET NULL"), index=True
+    )
     #: The invitee asked for no more emails about the event.
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -199,7 +232,7 @@ class Email(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: invitation, change, cancellation, receipt or recovery.
+    #: invitation, change, cancellation, reminder, confirmation, receipt or recovery.
     kind: Mapped[str] = mapped_column(String(20))
     #: The event it is about (none for a cancellation: the event is gone).
     event_id: Mapped[int | None] = mapped_column(

@@ -16,11 +16,13 @@ from flask import Flask
 from flask_migrate import downgrade
 from flask_migrate import upgrade
 from sqlalchemy import inspect
+from sqlalchemy import select
 from sqlalchemy import text
 
 from skedjit import MIGRATIONS
 from skedjit.events import service
 from skedjit.extensions import db
+from skedjit.models import Invitee
 from tests.helpers.apps import close_app
 from tests.helpers.apps import make_config
 from tests.helpers.apps import new_test_app
@@ -49,6 +51,9 @@ EVENT_COLUMNS = {
     "owner_email",
     "invites_counted",
     "invites_counted_since",
+    "remind_hours",
+    "remind_at",
+    "site_url",
     "version",
     "created_at",
     "updated_at",
@@ -98,6 +103,9 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         "create_nonce_hash",
         "owner_email",
         "invites_counted_since",
+        "remind_hours",
+        "remind_at",
+        "site_url",
     }
 
 
@@ -193,3 +201,33 @@ def test_events_stored_before_the_end_column_keep_working(empty_database_url, tm
         response = app.test_client().get("/events/Abcdef")
     assert response.status_code == 200
     assert "Thursday 1 January 2026, 12:00 (UTC)" in response.get_data(as_text=True)
+
+
+def test_events_and_invitees_stored_before_reminders_get_none(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
+        upgrade(revision="3b7c2d9e4f10")
+        at = datetime(2054, 1, 1, 12, 0)
+        db.session.execute(
+            text(
+                "INSERT INTO events (slug, title, starts_at, timezone, location, description,"
+                " password_hash, password_version, version, created_at, updated_at,"
+                " hide_preview, rsvps_closed, guest_list_hidden, answers_version,"
+                " invites_counted)"
+                " VALUES ('Abcdef', 'Old party', :at, 'UTC', '', '', 'x', 1, 1, :at, :at,"
+                " false, false, false, 0, 0)"
+            ),
+            {"at": at},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO invitees (event_id, address, address_key, invited_at)"
+                " SELECT id, 'Ana@example.org', 'ana@example.org', :at FROM events"
+            ),
+            {"at": at},
+        )
+        db.session.commit()
+        upgrade()
+        event = service.find_event("Abcdef")
+        assert (event.remind_hours, event.remind_at) == (None, None)
+        invitee = db.session.scalars(select(Invitee)).one()
+        assert (invitee.invited, invitee.confirmed_at, invitee.rsvp_id) == (True, None, None)

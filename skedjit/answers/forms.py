@@ -5,6 +5,7 @@ from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.fields import EmailField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
@@ -17,10 +18,12 @@ from ..forms import LocalDateField
 from ..forms import LocalTimeField
 from ..forms import NoControlCharacters
 from ..forms import WholeNumberField
+from ..forms import email_address
 from ..forms import normalize_newlines
 from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
+from ..mail import mail_enabled
 from ..refusals import FormInvalid
 from ..timezones import NonexistentTimeError
 from ..timezones import to_utc
@@ -66,8 +69,35 @@ class RsvpForm(Form):
             Length(max=300, message="Keep the note to 300 characters or fewer."),
         ],
     )
+    remind = BooleanField("Email me a reminder and any change")
+    email = EmailField(
+        "Your email",
+        filters=[strip],
+        validators=[
+            Optional(),
+            NoControlCharacters(),
+            Length(max=254, message="Email addresses are at most 254 characters long."),
+            email_address,
+        ],
+    )
     #: The change-your-answer link's secret, when answering from that link.
     token = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not mail_enabled():
+            del self.remind, self.email  # no emails without a mail server
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.remind and self.remind.data and not self.email.data:
+            self.email.errors.append("Give your email address, or untick the reminder.")
+            valid = False
+        return valid
+
+    def reminder_address(self) -> str | None:
+        """Where the friend asked for the reminder and changes, if they did."""
+        return self.email.data if self.remind and self.remind.data else None
 
     def answer_fields(self) -> dict:
         return {

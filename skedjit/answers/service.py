@@ -16,7 +16,9 @@ from sqlalchemy import update
 
 from ..database import committed
 from ..extensions import db
+from ..invites import reminders
 from ..models import Event
+from ..models import Invitee
 from ..models import Rsvp
 from ..models import answers_open
 from ..models import headcount
@@ -120,9 +122,15 @@ def _lock_answers(event_id: int) -> Settings:
 
 
 def answer(
-    event: Event, fields: dict, token: str | None, now: datetime | None = None
-) -> tuple[Rsvp, str]:
-    """Add an answer, or change the one the token holds; returns it and its token."""
+    event: Event,
+    fields: dict,
+    token: str | None,
+    now: datetime | None = None,
+    email: str | None = None,
+) -> tuple[Rsvp, str, str | None]:
+    """Add an answer, or change the one the token holds, with the address that gets the
+    reminder and changes (`email`, if any); returns it, its token, and what to tell
+    about the emails."""
     with committed():
         settings = _lock_answers(event.id)
         settings.check_open(now or utcnow())
@@ -139,7 +147,9 @@ def answer(
         else:
             for name, value in fields.items():
                 setattr(rsvp, name, value)
-    return rsvp, token
+        db.session.flush()  # the answer's id, for its address
+        told = reminders.follow(event, rsvp, email)
+    return rsvp, token, told
 
 
 def withdraw(event: Event, token: str | None, now: datetime | None = None) -> bool:
@@ -162,6 +172,8 @@ def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
         settings = _lock_answers(event.id)
         if open_at:
             settings.check_open(open_at)
+        answers = select(Rsvp.id).where(Rsvp.event_id == event.id, which)
+        reminders.forget(Invitee.rsvp_id.in_(answers))
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
     return bool(removed)
 

@@ -10,6 +10,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.fields import EmailField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
@@ -29,7 +30,9 @@ from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
+from ..models import DEFAULT_REMIND_HOURS
 from ..models import LONGEST_EVENT
+from ..models import REMIND_CHOICES
 from ..timezones import CURRENT_ZONES
 from ..timezones import LINKS
 from ..timezones import NonexistentTimeError
@@ -47,6 +50,14 @@ ZONE_CHOICES = [
     _zone_choice(zone, sorted(old for old, new in LINKS.items() if new == zone))
     for zone in CURRENT_ZONES
 ]
+
+REMIND_LABELS = {168: "1 week before", 24: "1 day before", 2: "2 hours before"}
+REMIND_OFF = "off"
+
+
+def remind_value(hours: int | None) -> str:
+    """The reminder choice's value on the form for `hours` (None: off)."""
+    return str(hours) if hours else REMIND_OFF
 
 
 class EventForm(Form):
@@ -99,6 +110,19 @@ class EventForm(Form):
         ],
     )
     hide_preview = BooleanField("Keep details out of link previews")
+    remind = SelectField(
+        "Remind friends by email",
+        choices=[SelectChoice(remind_value(h), REMIND_LABELS[h]) for h in REMIND_CHOICES]
+        + [SelectChoice(REMIND_OFF, "No reminder")],
+        default=remind_value(DEFAULT_REMIND_HOURS),
+        validate_choice=False,
+        validators=[
+            AnyOf(
+                [remind_value(h) for h in (*REMIND_CHOICES, None)],
+                message="Choose when friends are reminded from the list.",
+            )
+        ],
+    )
     description = TextAreaField(
         "Description",
         filters=[normalize_newlines],
@@ -112,6 +136,11 @@ class EventForm(Form):
     #: The start and end as UTC instants, set by validate().
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not mail_enabled():
+            del self.remind  # no reminders without a mail server
 
     def validate_timezone(self, field):
         if not is_zone(field.data):
@@ -167,7 +196,11 @@ class EventForm(Form):
             "location": self.location.data or "",
             "description": self.description.data or "",
             "hide_preview": bool(self.hide_preview.data),
-        }
+        } | ({"remind_hours": _hours(self.remind.data)} if self.remind else {})
+
+
+def _hours(value: str) -> int | None:
+    return None if value == REMIND_OFF else int(value)
 
 
 class CreateEventForm(EventForm):

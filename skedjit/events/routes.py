@@ -26,6 +26,7 @@ from . import service
 from .forms import CreateEventForm
 from .forms import DeleteEventForm
 from .forms import EditEventForm
+from .forms import remind_value
 
 bp = Blueprint("events", __name__, cli_group=None)
 
@@ -45,6 +46,7 @@ def event_form_data(event: Event) -> dict:
         "location": event.location,
         "description": event.description,
         "hide_preview": event.hide_preview,
+        "remind": remind_value(event.remind_hours),
     }
 
 

@@ -18,6 +18,7 @@ from ..expiry import TOMBSTONE_DAYS
 from ..expiry import prune_tombstones
 from ..extensions import db
 from ..invites import notices
+from ..links import site_url
 from ..models import Event
 from ..models import Tombstone
 from ..models import utcnow
@@ -65,8 +66,13 @@ def create_event(details: dict, password: str, nonce: str | None = None) -> tupl
         if db.session.scalar(select(exists().where(Tombstone.slug == slug))):
             continue  # a deleted event's calendar still answers there
         event = Event(
-            slug=slug, password_hash=password_hash, create_nonce_hash=nonce_hash, **details
+            slug=slug,
+            password_hash=password_hash,
+            create_nonce_hash=nonce_hash,
+            site_url=site_url(),
+            **details,
         )
+        event.schedule_reminder()
         db.session.add(event)
         try:
             db.session.flush()

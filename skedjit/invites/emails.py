@@ -1,6 +1,6 @@
 """The emails Skedjit sends: each with a plain-text and an HTML part, one recipient each.
 
-Invitations and change notices carry the event as an .ics file (the page's download)
+Invitations, change notices and reminders carry the event as an .ics file (the page's download)
 and a link that stops further emails about the event; a cancellation carries the
 cancelled event for calendars to remove.
 """
@@ -29,6 +29,7 @@ from ..timezones import format_when
 from ..timezones import to_local
 
 UNSUBSCRIBE_SALT = "skedjit.unsubscribe"
+CONFIRM_SALT = "skedjit.confirm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,27 +62,32 @@ def facts_of(event: Event | Tombstone, url: str | None = None) -> Facts:
     )
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt=UNSUBSCRIBE_SALT)
+def invitee_token(invitee: Invitee, salt: str = UNSUBSCRIBE_SALT) -> str:
+    """A signed token for one invitee of one event, for one use (`salt`); it holds no address."""
+    return URLSafeSerializer(current_app.secret_key, salt=salt).dumps(invitee.id)
 
 
-def unsubscribe_token(invitee: Invitee) -> str:
-    """A signed token that stops emails about one event to one invitee (it holds no address)."""
-    return _serializer().dumps(invitee.id)
-
-
-def read_unsubscribe_token(token: str) -> int | None:
+def read_invitee_token(token: str, salt: str = UNSUBSCRIBE_SALT) -> int | None:
     """The id of the invitee a token was made for, or None if it is not one of ours."""
     try:
-        invitee_id = _serializer().loads(token)
+        invitee_id = URLSafeSerializer(current_app.secret_key, salt=salt).loads(token)
     except BadSignature:
         return None
     return invitee_id if type(invitee_id) is int else None
 
 
 def unsubscribe_url(event: Event, invitee: Invitee) -> str:
-    token = unsubscribe_token(invitee)
+    token = invitee_token(invitee)
     return url_for("invites.unsubscribe_form", slug=event.slug, token=token, _external=True)
+
+
+def confirmation(event: Event, invitee: Invitee) -> Message:
+    """The one email a friend's own address gets before any other: a link to confirm."""
+    facts = facts_of(event, event_url(event.slug))
+    token = invitee_token(invitee, CONFIRM_SALT)
+    link = url_for("invites.confirm_form", slug=event.slug, token=token, _external=True)
+    subject = f"Confirm the reminder: {facts.title}"
+    return compose(subject, invitee.address, "confirmation", facts=facts, link=link)
 
 
 class Batch:
@@ -101,10 +107,20 @@ class Batch:
         subject = f"Changed: {self.facts.title}, {self.facts.day}"
         return [self._message(subject, i, "change", changes=changes) for i in invitees]
 
+    def reminders(self, invitees: list[Invitee]) -> list[Message]:
+        subject = f"Reminder: {self.facts.title}, {self.facts.when}"
+        return [self._message(subject, i, "reminder") for i in invitees]
+
     def _message(self, subject: str, invitee: Invitee, template: str, **context) -> Message:
         unsubscribe = unsubscribe_url(self.event, invitee)
         message = compose(
-            subject, invitee.address, template, facts=self.facts, unsubscribe=unsubscribe, **context
+            subject,
+            invitee.address,
+            template,
+            facts=self.facts,
+            unsubscribe=unsubscribe,
+            invited=invitee.invited,
+            **context,
         )
         message.extra_headers = {
             "List-Unsubscribe": f"<{unsubscribe}>",

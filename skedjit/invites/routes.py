@@ -20,8 +20,11 @@ from ..refusals import showing_again
 from ..timezones import format_day
 from ..timezones import to_local
 from . import notices
+from . import reminders
 from . import service
-from .emails import read_unsubscribe_token
+from .emails import CONFIRM_SALT
+from .emails import UNSUBSCRIBE_SALT
+from .emails import read_invitee_token
 from .forms import PER_REQUEST
 from .forms import InviteForm
 
@@ -81,13 +84,35 @@ def retry(slug: str, email_id: int):
     return redirect(url_for(".invite_form", slug=slug), 303)
 
 
-def _invitee_or_404(slug: str, token: str):
+def _invitee_or_404(slug: str, token: str, salt: str = UNSUBSCRIBE_SALT):
     event = get_event_or_404(slug)
-    invitee_id = read_unsubscribe_token(token)
+    invitee_id = read_invitee_token(token, salt)
     invitee = service.find_invitee(event.id, invitee_id) if invitee_id is not None else None
     if invitee is None:
         abort(404)
     return event, invitee
+
+
+def _confirmable_or_404(slug: str, token: str):
+    """The friend's own address the token confirms; 404 once its answer is gone or changed."""
+    event, invitee = _invitee_or_404(slug, token, CONFIRM_SALT)
+    if invitee.rsvp_id is None or invitee.unsubscribed_at is not None:
+        abort(404)
+    return event, invitee
+
+
+@bp.get("/events/<slug:slug>/reminders/<token>")
+def confirm_form(slug: str, token: str):
+    event, invitee = _confirmable_or_404(slug, token)
+    return render_template("invites/confirm.html", event=event, invitee=invitee, token=token)
+
+
+@bp.post("/events/<slug:slug>/reminders/<token>")
+def confirm(slug: str, token: str):
+    event, invitee = _confirmable_or_404(slug, token)
+    reminders.confirm(invitee)
+    flash(f"Confirmed: the reminder and any change will go to {invitee.address}.")
+    return redirect(url_for("events.view", slug=slug), 303)
 
 
 @bp.get("/events/<slug:slug>/unsubscribe/<token>")

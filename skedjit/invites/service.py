@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import literal
 from sqlalchemy import or_
@@ -56,15 +57,23 @@ class AllowanceError(Refused):
         self.wanted, self.left = wanted, left
 
 
+#: Who may be emailed about their event: not unsubscribed, and invited by the owner or
+#: confirmed by themselves (a friend's own address).
+REACHABLE = and_(
+    Invitee.unsubscribed_at.is_(None), or_(Invitee.invited, Invitee.confirmed_at.is_not(None))
+)
+
+
 def list_invitees(event_id: int) -> list[Invitee]:
-    """The event's invitees, first invited first."""
-    query = select(Invitee).where(Invitee.event_id == event_id).order_by(Invitee.id)
-    return list(db.session.scalars(query))
+    """The addresses the owner invited, first invited first."""
+    query = select(Invitee).where(Invitee.event_id == event_id, Invitee.invited)
+    return list(db.session.scalars(query.order_by(Invitee.id)))
 
 
 def reachable_invitees(event_id: int) -> list[Invitee]:
     """The invitees who may still be emailed about the event."""
-    return [invitee for invitee in list_invitees(event_id) if invitee.unsubscribed_at is None]
+    query = select(Invitee).where(Invitee.event_id == event_id, REACHABLE).order_by(Invitee.id)
+    return list(db.session.scalars(query))
 
 
 def last_emails(event_id: int) -> dict[int, Email]:
@@ -133,21 +142,30 @@ def take_allowance(event_id: int, wanted: int, now: datetime | None = None) -> N
     raise AllowanceError(wanted, max(PER_DAY - counted, 0), seconds)
 
 
-def add_invitees(event_id: int, addresses: list[str], now: datetime | None = None) -> list:
-    """Keep each address on the event's list (once), invited now; part of the caller's
-    transaction. The invitees, in the order given."""
+def add_invitees(
+    event_id: int, addresses: list[str], now: datetime | None = None, invited: bool = True
+) -> list:
+    """Keep each address on the event's list (once), invited now or, if not `invited`,
+    as a friend's own address; part of the caller's transaction. The invitees, in the
+    order given."""
     now = now or utcnow()
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     for address in addresses:  # an address added by a parallel request is kept as it is
-        db.session.execute(
-            dialect.insert(Invitee)
-            .values(
-                event_id=event_id, address=address, address_key=address_key(address), invited_at=now
-            )
-            .on_conflict_do_update(
-                index_elements=["event_id", "address_key"], set_={"invited_at": now}
-            )
+        insert = dialect.insert(Invitee).values(
+            event_id=event_id,
+            address=address,
+            address_key=address_key(address),
+            invited_at=now,
+            invited=invited,
         )
+        if invited:
+            insert = insert.on_conflict_do_update(
+                index_elements=["event_id", "address_key"],
+                set_={"invited_at": now, "invited": True},
+            )
+        else:
+            insert = insert.on_conflict_do_nothing(index_elements=["event_id", "address_key"])
+        db.session.execute(insert)
     return invitees_of(event_id, addresses)
 
 

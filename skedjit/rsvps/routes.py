@@ -21,6 +21,7 @@ from ..forms import PasswordForm
 from ..guards import authorize
 from ..guards import get_event_or_404
 from ..guards import require_owner_access
+from ..invites import reminders
 from ..models import Event
 from ..owner_access import has_owner_access
 from ..refusals import check_form
@@ -39,8 +40,12 @@ def answer(slug: str):
     token = form.token.data or answer_token(slug)
     with showing_again(event_page.answer_page, form, slug=slug):
         check_form(form)
-        rsvp, token = service.answer(event, form.answer_fields(), token)
+        rsvp, token, told = service.answer(
+            event, form.answer_fields(), token, email=form.reminder_address()
+        )
     flash(f"Thanks, {rsvp.name}! Your answer is saved.")
+    if told:
+        flash(told)
     flash(url_for(".change", slug=slug, token=token, _external=True), "change-link")
     return remember_answer(redirect(url_for("events.view", slug=slug), 303), slug, token)
 
@@ -51,7 +56,8 @@ def change(slug: str, token: str):
     rsvp = service.find_rsvp(event.id, token)
     if rsvp is None:
         abort(404)
-    form = RsvpForm(obj=rsvp, token=token)
+    address = reminders.address_for(rsvp.id)
+    form = RsvpForm(obj=rsvp, token=token, remind=address is not None, email=address)
     return render_template(
         "rsvps/change.html",
         event=event,

@@ -19,6 +19,7 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from skedjit.events import service
+from skedjit.invites import reminders
 from skedjit.invites import service as invites
 from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
@@ -29,12 +30,14 @@ from tests.helpers.mail import mail_settings
 from tests.helpers.smtp import MailServer
 from tests.helpers.worker import SettlingClient
 from tests.helpers.worker import running_worker
+from tests.helpers.worker import settle
 
 TITLE = "Board games"
 WRONG = "not the password"
 FUTURE = datetime(2099, 6, 1, 16, 0, tzinfo=UTC)
 CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
 UNSUBSCRIBE_LINK = re.compile(r"^<http://localhost(/events/\w+/unsubscribe/[\w.-]+)>$")
+CONFIRM_LINK = re.compile(r"http://localhost(/events/\w+/reminders/[\w.-]+)")
 RECOVERY_LINK = re.compile(r"http://localhost(/events/\w+/recover/[\w-]+)")
 OWNER_EMAIL = "owner@example.org"
 NOTE = "Come early!\nThere will be cake <3"
@@ -443,6 +446,22 @@ def add_email_pages(pages: Pages, app: Flask, mail_server: MailServer) -> None:
     pages.add("unsubscribed", ana.post(unsubscribe), 200, f"No more emails about “{TITLE}”")
     pages.add("unsubscribe: already", ana.get(unsubscribe), 200, leave_title)
 
+    # A friend asks for the reminder with their answer, then confirms the address.
+    pages.add(
+        "answer: reminder without an address",
+        answer(friend, slug, remind="y", email=""),
+        400,
+        f"Error: {TITLE}",
+    )
+    assert answer(friend, slug, remind="y", email="dee@example.org").status_code == 303
+    confirm = CONFIRM_LINK.search(
+        mail_server.to("dee@example.org")[-1].message.get_body(("plain",)).get_content()
+    )[1]
+    confirm_title = f"Confirm the reminder for “{TITLE}”"
+    pages.add("reminder: confirm", friend.get(confirm), 200, confirm_title)
+    assert friend.post(confirm).status_code == 303
+    pages.add("reminder: confirmed", friend.get(confirm), 200, confirm_title)
+
     # The owner's list (one sent, unsubscribed, one failed) and the box to tell invitees.
     pages.add("invite: owner, with invitees", owner.get(invite), 200, invite_title)
     pages.add(
@@ -522,12 +541,21 @@ def _receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, Email
         emails[kind] = mail_server.messages[-1].message
         assert len(mail_server.messages) == len(emails), kind
 
-    response = owner.post("/create", data=event_form(title=TITLE, owner_email=OWNER_EMAIL))
+    # Sooner than the events of render_every_page, so that only its reminder is due first.
+    response = owner.post(
+        "/create", data=event_form(title=TITLE, owner_email=OWNER_EMAIL, date="2054-06-01")
+    )
     receive("receipt", response)
     slug = created_slug(response)
     data = {"addresses": "ana@example.org", "note": NOTE}
     receive("invitation", owner.post(f"/events/{slug}/invite", data=data))
-    data = edit_fields(time="21:00", notify="y")
+    friend = Browser(app.test_client())
+    receive("confirmation", answer(friend, slug, remind="y", email="ana@example.org"))
+    with app.app_context():
+        assert reminders.send_reminders(service.find_event(slug).remind_at) == 1
+    settle(app)
+    emails["reminder"] = mail_server.messages[-1].message
+    data = edit_fields(date="2054-06-01", time="21:00", notify="y")
     receive("change", owner.post(f"/events/{slug}/edit", data=data))
     receive("recovery", owner.post(f"/events/{slug}/forgot"))
     receive("cancellation", owner.post(f"/events/{slug}/delete", data={"notify": "y"}))
