@@ -2,8 +2,9 @@
 
 An event keeps how long before its start friends are reminded, when that reminder
 is due, and the site address it was made at (for the links in reminders, which the
-worker writes outside any request); events made before keep no reminder. An invitee may now be a friend's own
-address, given with their answer and confirmed by them, linked to that answer.
+worker writes outside any request); events made before keep no reminder. An invitee
+may now be a friend's own address, given with their answer and confirmed by them,
+linked to that answer.
 
 Revision ID: 8d4e1f2a9b37
 Revises: 3b7c2d9e4f10
