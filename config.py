@@ -142,6 +142,10 @@ class Config:
     # Seconds before an email the mail server did not take is tried again: the first
     # delay, doubled each time up to the second (README: "Email, reminders and the worker").
     MAIL_RETRY_SECONDS = (15, 60)
+    # Seconds an email waits past its time, or stays taken by a worker that may have died,
+    # before the worker's sweep queues it again. Keep it well above what one send can take
+    # (MAIL_TIMEOUT for each SMTP command), or a slow send could go twice.
+    MAIL_STALE_SECONDS = 300
     TESTING = False
     DEBUG = False
 
@@ -208,6 +212,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable]] = {
     "METRICS_ENABLED": ("METRICS_ENABLED", parse_flag),
     "METRICS_ALLOW": ("METRICS_ALLOW", parse_names),
     "PROMETHEUS_MULTIPROC_DIR": ("PROMETHEUS_MULTIPROC_DIR", parse_text),
+    "MAIL_STALE_SECONDS": ("MAIL_STALE_SECONDS", parse_number(int)),
 }
 #: Limits may be set empty on purpose (no such limit), so an empty variable counts.
 LIMITS = [

@@ -10,10 +10,10 @@ conditional UPDATE, so that two workers never both send it, and records how it w
   minute apart, so a mail server back up is used within a minute), for 24 hours after
   it was owed; then failed.
 
-`sweep_emails` runs every minute and queues again whatever has waited 5 minutes past
-its time (queued, retrying, or taken by a worker that died): a queue that was down, or
-a worker killed mid-send, loses nothing. At most the one email a worker was sending
-when it died may go twice. The queue and the logs carry ids, never an address.
+`sweep_emails` runs every minute and queues again whatever has waited MAIL_STALE_SECONDS
+(5 minutes by default) past its time (queued, retrying, or taken by a worker that died):
+a queue that was down, or a worker killed mid-send, loses nothing. At most the one email
+a worker was sending when it died may go twice. The queue and the logs carry ids, never an address.
 """
 
 import logging
@@ -47,8 +47,6 @@ EMAILS = Email.__table__
 OWED = "skedjit.emails_owed"
 #: How long an email is retried after it was owed, before it counts as failed.
 RETRY_FOR = timedelta(hours=24)
-#: How long past its time an email waits before the sweep queues it again.
-STALE = timedelta(minutes=5)
 UNREACHABLE = "The mail server could not be reached."
 
 
@@ -100,7 +98,7 @@ def send_email(email_id: int) -> None:
     with committed():
         claimed = db.session.execute(
             update(EMAILS)
-            .where(EMAILS.c.id == email_id, _due(now, abandoned_before=now - STALE))
+            .where(EMAILS.c.id == email_id, _due(now, abandoned_before=now - stale()))
             .values(state="sending", due_at=now, attempts=EMAILS.c.attempts + 1)
             .returning(EMAILS.c.address, EMAILS.c.message, EMAILS.c.created_at, EMAILS.c.attempts)
         ).one_or_none()
@@ -127,9 +125,9 @@ def send_email(email_id: int) -> None:
 
 
 def sweep_emails() -> int:
-    """Queue again every email that has waited STALE past its time; how many."""
-    now = utcnow()
-    query = select(EMAILS.c.id).where(_due(now - STALE, abandoned_before=now - STALE)).limit(1000)
+    """Queue again every email that has waited stale() past its time; how many."""
+    now, waited = utcnow(), stale()
+    query = select(EMAILS.c.id).where(_due(now - waited, abandoned_before=now - waited)).limit(1000)
     ids = list(db.session.scalars(query))
     db.session.rollback()  # end the read: the jobs take their own transactions
     for email_id in ids:
@@ -137,6 +135,12 @@ def sweep_emails() -> int:
     if ids:
         log.info("mail: %d emails queued again", len(ids))
     return len(ids)
+
+
+def stale() -> timedelta:
+    """How long past its time an email waits, or stays taken by a worker, before the sweep
+    queues it again (MAIL_STALE_SECONDS)."""
+    return timedelta(seconds=current_app.config["MAIL_STALE_SECONDS"])
 
 
 def _due(now: datetime, abandoned_before: datetime):

@@ -4,17 +4,13 @@ The stop and restart tests run on a PostgreSQL cluster of this module's own
 (made by tests/postgres.sh), so stopping it leaves the other tests' server alone.
 """
 
-import os
-import signal
 import socket
 import sqlite3
-import subprocess
 import threading
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
@@ -42,16 +38,16 @@ from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
+from tests.helpers.postgres import Cluster
+from tests.helpers.postgres import throwaway_cluster
 from tests.helpers.served import Visitor
 from tests.helpers.served import served
 from tests.helpers.waiting import wait_until
 from tests.helpers.waiting import watch_of
 
-REPO = Path(__file__).resolve().parent.parent
 QUICKLY = 3.0  # seconds: "at once" for a person looking at a page
 BACK_SECONDS = 15.0  # how long the listener may take to hear the database again
 ANSWER = {"name": "Ana", "response": "yes", "guests": "0", "note": ""}
-SHELL_HELPERS = "source tests/postgres.sh && "
 
 
 def timed(send: Callable[[], object]) -> tuple[object, float]:
@@ -81,101 +77,17 @@ def within(seconds: float, send: Callable[[], object]) -> tuple[object, float]:
     return answers[0]
 
 
-class Cluster:
-    """A throwaway PostgreSQL cluster that tests may stop, start and restart."""
-
-    def __init__(self, url: str, directory: str, binaries: str):
-        self.url = url
-        self.env = {**os.environ, "PG_THROWAWAY_DIR": directory, "PG_THROWAWAY_BIN": binaries}
-
-    def _shell(self, script: str, *args: str) -> None:
-        result = subprocess.run(
-            ["bash", "-c", SHELL_HELPERS + script, "pg_ctl", *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
-
-    def pg_ctl(self, *args: str) -> None:
-        """Run pg_ctl on the cluster as its owner; -w waits until it is done."""
-        self._shell(
-            '_as_pg_owner "$PG_THROWAWAY_BIN/pg_ctl" -D "$PG_THROWAWAY_DIR/data" -w '
-            '-l "$PG_THROWAWAY_DIR/socket/server.log" "$@"',
-            *args,
-        )
-
-    def stop(self) -> None:
-        self.pg_ctl("-m", "fast", "stop")
-
-    def restart(self) -> None:
-        """Restart it, or start it again after stop(): pg_ctl restart reuses the last options."""
-        self.pg_ctl("-m", "fast", "restart")
-
-    def remove(self) -> None:
-        self._shell("stop_throwaway_postgres")
-
-    @contextmanager
-    def frozen(self) -> Iterator[None]:
-        """Stop every process of the cluster with SIGSTOP (it answers nothing) and go on after."""
-        data = Path(self.env["PG_THROWAWAY_DIR"]) / "data"
-        postmaster = int((data / "postmaster.pid").read_text().split()[0])
-        os.kill(postmaster, signal.SIGSTOP)  # first, so that it starts no new process meanwhile
-        children = subprocess.run(
-            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
-        ).stdout.split()
-        processes = [postmaster, *map(int, children)]
-        for pid in processes[1:]:
-            os.kill(pid, signal.SIGSTOP)
-        try:
-            yield
-        finally:
-            for pid in processes:
-                os.kill(pid, signal.SIGCONT)
-            # And any it had started that the list missed: a process left stopped would
-            # hold up the cluster's shutdown.
-            for pid in subprocess.run(
-                ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
-            ).stdout.split():
-                os.kill(int(pid), signal.SIGCONT)
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
     """This module's own PostgreSQL cluster, migrated."""
-    found = subprocess.run(
-        ["bash", "-c", SHELL_HELPERS + "find_pg_bin"], cwd=REPO, capture_output=True, text=True
-    )
-    if found.returncode != 0:
-        message = "no PostgreSQL server binaries to start a cluster of this module's own"
-        if os.environ.get("SKEDJIT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    started = subprocess.run(
-        [
-            "bash",
-            "-c",
-            SHELL_HELPERS + 'start_throwaway_postgres && printf "%s\\n" '
-            '"$TEST_DATABASE_URL" "$PG_THROWAWAY_DIR" "$PG_THROWAWAY_BIN"',
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert started.returncode == 0, started.stdout + started.stderr
-    url, directory, binaries = started.stdout.splitlines()[-3:]
-    cluster = Cluster(url, directory, binaries)
-    try:
-        app = new_test_app(make_config(url), instance_path=str(tmp_path_factory.mktemp("instance")))
+    with throwaway_cluster() as cluster:
+        app = new_test_app(
+            make_config(cluster.url), instance_path=str(tmp_path_factory.mktemp("instance"))
+        )
         with app.app_context():
             upgrade()
         close_app(app)
         yield cluster
-    finally:
-        cluster.remove()
 
 
 @pytest.fixture

@@ -190,8 +190,8 @@ def test_the_sweep_sends_what_the_queue_lost(owner, mail_app, mail_server):
     browser, slug = owner
     assert invite(browser, slug, "ana@example.org").status_code == 303
     mail_server.reset()
-    long_ago = utcnow() - outbox.STALE - timedelta(seconds=1)
     with mail_app.app_context():  # as if the queue had lost it, and a worker died sending
+        long_ago = utcnow() - outbox.stale() - timedelta(seconds=1)
         db.session.execute(
             update(Email).values(
                 state="sending", due_at=long_ago, message=b"Subject: again\\r\\n\\r\\nhi"
@@ -291,7 +291,7 @@ def test_a_queue_that_is_down_loses_nothing(
     assert response.status_code == 303  # the invitation is owed; the queue takes it later
     assert emails_of(down, "invitation") == [("ana@example.org", "queued", "")]
     with down.app_context():
-        db.session.execute(update(Email).values(due_at=utcnow() - outbox.STALE))
+        db.session.execute(update(Email).values(due_at=utcnow() - outbox.stale()))
         db.session.commit()
     queue_back = make_app(**mail_settings(mail_server), QUEUE_URL=redis_url)
     with running_worker(queue_back):

@@ -47,10 +47,20 @@ def nginx_binary() -> str:
     return binary
 
 
-def site(app_port: int, port: int, directory: Path, tls: bool) -> str:
-    """deploy/nginx.conf with this test's ports and paths (and its TLS lines, if asked)."""
-    text = SITE.read_text()
-    text = text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
+#: The site's one app server line, whose parameters each of the test's servers keeps.
+UPSTREAM = re.compile(r"^(\s*)server 127\.0\.0\.1:8000\b([^;]*);$", re.M)
+
+
+def site(app_ports: list[int], port: int, directory: Path, tls: bool) -> str:
+    """deploy/nginx.conf with this test's app servers, ports and paths (and its TLS lines,
+    if asked)."""
+    text, found = UPSTREAM.subn(
+        lambda line: "\n".join(
+            f"{line[1]}server 127.0.0.1:{app_port}{line[2]};" for app_port in app_ports
+        ),
+        SITE.read_text(),
+    )
+    assert found == 1, f"no line 'server 127.0.0.1:8000 …;' in the upstream of {SITE}"
     text = text.replace("/srv/skedjit/", f"{REPO}/")
     text = re.sub(r"^\s*listen \[::\]:\d+.*\n", "", text, flags=re.M)
     if tls:
@@ -95,14 +105,16 @@ def self_signed_certificate(directory: Path) -> None:
 
 
 @contextmanager
-def nginx_in_front(app_port: int, directory: Path, tls: bool = False) -> Iterator[str]:
-    """nginx with deploy/nginx.conf in front of the app's port; yields its base URL."""
+def nginx_in_front(app_ports: int | list[int], directory: Path, tls: bool = False) -> Iterator[str]:
+    """nginx with deploy/nginx.conf in front of the app's port, or of several app servers'
+    ports; yields its base URL."""
+    app_ports = [app_ports] if isinstance(app_ports, int) else app_ports
     binary = nginx_binary()
     directory.mkdir(parents=True, exist_ok=True)
     if tls:
         self_signed_certificate(directory)
     port = free_port()
-    (directory / "site.conf").write_text(site(app_port, port, directory, tls))
+    (directory / "site.conf").write_text(site(app_ports, port, directory, tls))
     user = "root root" if os.geteuid() == 0 else os.environ.get("USER", "nobody")
     (directory / "nginx.conf").write_text(MAIN.format(user=user, dir=directory))
     command = [

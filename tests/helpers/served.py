@@ -1,6 +1,8 @@
 """Skedjit served for real: `./build.sh serve` on a database, and a visitor with cookies."""
 
 import contextlib
+import functools
+import http.client
 import http.cookiejar
 import os
 import re
@@ -160,16 +162,31 @@ class Response:
         return urllib.parse.urlsplit(self.headers["Location"]).path
 
 
-class Visitor:
-    """One browser: its own cookies, posting forms with the CSRF token of its session."""
+class FromAddress(urllib.request.HTTPHandler):
+    """Connect from a loopback address of the caller's choice (127.0.0.0/8 is all local)."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, source: str):
+        super().__init__()
+        self.source = source
+
+    def http_open(self, req):
+        connection = functools.partial(http.client.HTTPConnection, source_address=(self.source, 0))
+        return self.do_open(connection, req)
+
+
+class Visitor:
+    """One browser: its own cookies, posting forms with the CSRF token of its session.
+
+    `source` is the loopback address it connects from, so that limits per address can
+    tell visitors apart."""
+
+    def __init__(self, base_url: str, source: str | None = None):
         self.base_url = base_url
         # Like browsers, send the production server's Secure cookies back to loopback over HTTP.
         policy = http.cookiejar.DefaultCookiePolicy(secure_protocols=("https", "wss", "http"))
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar(policy)), NoRedirects()
-        )
+        handlers = [urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar(policy))]
+        handlers += [NoRedirects(), *([FromAddress(source)] if source else [])]
+        self.opener = urllib.request.build_opener(*handlers)
 
     def request(self, path: str, data: dict | None = None, headers: dict | None = None) -> Response:
         body = urllib.parse.urlencode(data).encode() if data is not None else None

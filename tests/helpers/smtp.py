@@ -3,7 +3,8 @@
 aiosmtpd runs it in a thread of the test process. A message is recorded before the server
 answers 250 to DATA, so once the client has finished sending, `messages` holds it: no
 sleeping, no polling. Tests can make the server refuse a recipient or a message the way
-real servers do (4xx: try again later, 5xx: give up) to check how the app copes.
+real servers do (4xx: try again later, 5xx: give up) to check how the app copes, or
+slow to answer each message (slow_down), so that a sender can die in the middle of one.
 
     server = MailServer()
     server.start()
@@ -15,6 +16,7 @@ real servers do (4xx: try again later, 5xx: give up) to check how the app copes.
 The tests take the `mail_server` fixture instead: one server for the run, reset per test.
 """
 
+import asyncio
 import errno
 import re
 import threading
@@ -66,6 +68,8 @@ class MailServer:
         self._sessions = 0
         self._refused_recipients: dict[str, str] = {}
         self._refused_data: str | None = None
+        self._delay = 0.0
+        self._in_flight = 0
 
     @property
     def port(self) -> int:
@@ -135,13 +139,28 @@ class MailServer:
         with self._lock:
             self._refused_data = _refusal(reply)
 
+    def slow_down(self, seconds: float) -> None:
+        """Take this long over each message from now on: keep it, wait, then answer 250.
+
+        A sender that dies meanwhile has handed over a message it never hears was taken,
+        as with a real server that is slow to answer."""
+        with self._lock:
+            self._delay = seconds
+
+    @property
+    def in_flight(self) -> int:
+        """Messages kept whose 250 the server has not answered yet (see slow_down)."""
+        with self._lock:
+            return self._in_flight
+
     def reset(self) -> None:
-        """Forget the messages, the session count and the refusals."""
+        """Forget the messages, the session count, the refusals and any slowness."""
         with self._lock:
             self._messages.clear()
             self._sessions = 0
             self._refused_recipients.clear()
             self._refused_data = None
+            self._delay = 0.0
 
     def to(self, address: str) -> list[Received]:
         """The messages received for this address (any case), oldest first."""
@@ -159,6 +178,12 @@ class MailServer:
     def _recipient_refusal(self, address: str) -> str | None:
         with self._lock:
             return self._refused_recipients.get(address.casefold())
+
+    def _in_flight_moves(self, by: int) -> float:
+        """Count a message as waiting for its answer, or no longer; the delay to wait."""
+        with self._lock:
+            self._in_flight += by
+            return self._delay
 
     def _receive(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> str:
         """Keep a message unless messages are refused; the reply to its DATA."""
@@ -225,4 +250,11 @@ class _Handler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         raw = envelope.original_content or b""
-        return self.server._receive(envelope.mail_from or "", envelope.rcpt_tos, raw)
+        reply = self.server._receive(envelope.mail_from or "", envelope.rcpt_tos, raw)
+        delay = self.server._in_flight_moves(+1)
+        try:
+            if delay:
+                await asyncio.sleep(delay)
+        finally:
+            self.server._in_flight_moves(-1)
+        return reply
