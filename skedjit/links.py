@@ -14,7 +14,7 @@ from flask import url_for
 
 def site_url() -> str | None:
     """The site's address as this request reached it, e.g. https://events.example.org/."""
-    return request.host_url[:255] if has_request_context() else None
+    return request.url_root[:255] if has_request_context() else None
 
 
 def on_site(url: str | None) -> AbstractContextManager:

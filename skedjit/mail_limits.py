@@ -4,7 +4,8 @@ Skedjit sends email to addresses nobody confirmed (invitations, receipts, notice
 recovery links), so it must not be a relay for someone else's text. Every email is
 counted before it is sent, against two limits:
 
-- RATELIMIT_EMAILS per client address (default 100 a day), all kinds together;
+- RATELIMIT_EMAILS per client address (default 100 a day), all kinds together (the
+  worker's reminders come from no client, and count only against the next);
 - MAIL_DAILY_LIMIT for the whole instance (default 2000 a UTC day), counted in the
   database so that every process and server shares it.
 
@@ -58,6 +59,12 @@ def reserve(count: int, commit: bool = True) -> None:
     except DailyLimitError:
         rate_limits.emails.give_back(cost=count)
         raise
+
+
+def reserve_for_instance(count: int) -> None:
+    """Count emails the worker owes of itself (reminders), in the caller's transaction,
+    against the instance's daily limit alone; DailyLimitError past it."""
+    _count_today(count, commit=False)
 
 
 def _count_today(count: int, commit: bool) -> None:

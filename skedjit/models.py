@@ -15,7 +15,10 @@ from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import case
 from sqlalchemy import false
+from sqlalchemy import literal
+from sqlalchemy import null
 from sqlalchemy import true
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -128,8 +131,11 @@ class Event(db.Model):
         not yet sent keeps waiting (it goes late, if the event has not started). A
         reminder already sent is not sent again unless the start moved past it."""
         due = self.starts_at - timedelta(hours=self.remind_hours) if self.remind_hours else None
-        if due is None or due > (now or utcnow()) or self.remind_at is not None:
+        if due is None or due > (now or utcnow()):
             self.remind_at = due
+        elif self.id is not None:  # decided in the UPDATE, against a worker's claim
+            waiting = type(self).__table__.c.remind_at.is_not(None)
+            self.remind_at = case((waiting, literal(due, UTCDateTime())), else_=null())
 
     def answers_open(self, now: datetime | None = None) -> bool:
         """Tell whether friends may still answer."""

@@ -96,8 +96,12 @@ class RsvpForm(Form):
         return valid
 
     def reminder_address(self) -> str | None:
-        """Where the friend asked for the reminder and changes, if they did."""
-        return self.email.data if self.remind and self.remind.data else None
+        """Where the friend wants the reminder and changes: an address, "" for nowhere, or
+        None when the form did not ask (no mail server, or the event page's form for a
+        friend who answered: their answer's own page asks)."""
+        if not self.remind or not self.email.raw_data:
+            return None
+        return self.email.data if self.remind.data else ""
 
     def answer_fields(self) -> dict:
         return {

@@ -129,8 +129,8 @@ def answer(
     email: str | None = None,
 ) -> tuple[Rsvp, str, str | None]:
     """Add an answer, or change the one the token holds, with the address that gets the
-    reminder and changes (`email`, if any); returns it, its token, and what to tell
-    about the emails."""
+    reminder and changes (`email`: "" for none, None to leave it as it is); returns it,
+    its token, and what to tell about the emails."""
     with committed():
         settings = _lock_answers(event.id)
         settings.check_open(now or utcnow())
@@ -148,7 +148,7 @@ def answer(
             for name, value in fields.items():
                 setattr(rsvp, name, value)
         db.session.flush()  # the answer's id, for its address
-        told = reminders.follow(event, rsvp, email)
+        told = reminders.follow(event, rsvp, email) if email is not None else None
     return rsvp, token, told
 
 

@@ -283,4 +283,7 @@ class EditEventForm(EventForm, TellInviteesForm):
 
     def edit(self) -> tuple[dict, int, str | None]:
         """What the edit asks for: the new details, the version they change, a new password."""
-        return self.event_fields(), self.version.data, self.new_password.data or None
+        fields = self.event_fields()
+        if self.remind and not self.remind.raw_data:  # not asked (a form from before it was)
+            fields.pop("remind_hours")
+        return fields, self.version.data, self.new_password.data or None

@@ -104,6 +104,7 @@ def edit_event(
     try:
         with committed():
             event.change(**details)
+            event.site_url = event.site_url or site_url()
             if password_hash:
                 set_password(event, password_hash)
             db.session.flush()  # the version check, before any email is owed

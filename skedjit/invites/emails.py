@@ -62,32 +62,46 @@ def facts_of(event: Event | Tombstone, url: str | None = None) -> Facts:
     )
 
 
-def invitee_token(invitee: Invitee, salt: str = UNSUBSCRIBE_SALT) -> str:
-    """A signed token for one invitee of one event, for one use (`salt`); it holds no address."""
-    return URLSafeSerializer(current_app.secret_key, salt=salt).dumps(invitee.id)
+def _signer(salt: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=salt)
 
 
-def read_invitee_token(token: str, salt: str = UNSUBSCRIBE_SALT) -> int | None:
-    """The id of the invitee a token was made for, or None if it is not one of ours."""
+def _ids_in(token: str, salt: str, count: int) -> list[int] | None:
+    """The `count` ids a token of this kind (`salt`) holds, or None if it is not one."""
     try:
-        invitee_id = URLSafeSerializer(current_app.secret_key, salt=salt).loads(token)
+        ids = _signer(salt).loads(token)
     except BadSignature:
         return None
-    return invitee_id if type(invitee_id) is int else None
+    ids = ids if type(ids) is list else [ids]
+    valid = len(ids) == count and all(type(i) is int for i in ids)
+    return ids if valid else None
+
+
+def read_unsubscribe_token(token: str) -> int | None:
+    """The id of the invitee an unsubscribe token was made for (it holds no address)."""
+    ids = _ids_in(token, UNSUBSCRIBE_SALT, 1)
+    return ids[0] if ids else None
+
+
+def read_confirmation_token(token: str) -> tuple[int, int] | None:
+    """The invitee and the answer a confirmation token was made for."""
+    ids = _ids_in(token, CONFIRM_SALT, 2)
+    return (ids[0], ids[1]) if ids else None
 
 
 def unsubscribe_url(event: Event, invitee: Invitee) -> str:
-    token = invitee_token(invitee)
+    token = _signer(UNSUBSCRIBE_SALT).dumps(invitee.id)
     return url_for("invites.unsubscribe_form", slug=event.slug, token=token, _external=True)
 
 
 def confirmation(event: Event, invitee: Invitee) -> Message:
-    """The one email a friend's own address gets before any other: a link to confirm."""
-    facts = facts_of(event, event_url(event.slug))
-    token = invitee_token(invitee, CONFIRM_SALT)
+    """The one email a friend's own address gets before any other: a link that confirms
+    it for the answer it was given with. It holds the title, but no other text of the
+    owner's: anyone may have typed the address."""
+    token = _signer(CONFIRM_SALT).dumps([invitee.id, invitee.rsvp_id])
     link = url_for("invites.confirm_form", slug=event.slug, token=token, _external=True)
-    subject = f"Confirm the reminder: {facts.title}"
-    return compose(subject, invitee.address, "confirmation", facts=facts, link=link)
+    subject = f"Confirm the reminder: {event.title}"
+    return compose(subject, invitee.address, "confirmation", title=event.title, link=link)
 
 
 class Batch:

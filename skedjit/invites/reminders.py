@@ -19,8 +19,11 @@ the cancellation, like an invited address, and unsubscribes the same way.
 
 import logging
 from datetime import datetime
+from datetime import timedelta
 
 from sqlalchemy import and_
+from sqlalchemy import func
+from sqlalchemy import literal
 from sqlalchemy import not_
 from sqlalchemy import select
 from sqlalchemy import update
@@ -31,9 +34,11 @@ from ..addresses import address_key
 from ..database import committed
 from ..extensions import db
 from ..links import on_site
+from ..models import Email
 from ..models import Event
 from ..models import Invitee
 from ..models import Rsvp
+from ..models import UTCDateTime
 from ..models import utcnow
 from ..refusals import Refused
 from . import emails
@@ -43,13 +48,16 @@ log = logging.getLogger(__name__)
 EVENTS = Event.__table__
 #: Most events one run reminds; the next run, a minute later, takes the rest.
 BATCH = 50
+#: A friend's address gets another confirmation email only after this long.
+CONFIRMATION_RESENT_AFTER = timedelta(days=1)
 #: The confirmed answer of the invitee says "can't go".
-CANT_GO = and_(Invitee.confirmed_at.is_not(None), Rsvp.response == "no")
+CANT_GO = and_(Invitee.confirmed_at.is_not(None), func.coalesce(Rsvp.response, "") == "no")
 
 
 def send_reminders(now: datetime | None = None) -> int:
     """The periodic job: claim each reminder due by `now` and owe its emails; how many
-    were claimed (here, not by another worker)."""
+    were claimed (here, not by another worker). An event that fails is logged and
+    left due, for the next run: it holds up no other."""
     now = now or utcnow()
     due = (
         select(EVENTS.c.id, EVENTS.c.site_url)
@@ -61,8 +69,13 @@ def send_reminders(now: datetime | None = None) -> int:
     db.session.rollback()  # end the read: each claim takes a transaction of its own
     claimed = 0
     for event_id, url in events:
-        with on_site(url), committed():  # the links are built on the event's site
-            claimed += _claim(event_id, now)
+        try:
+            with on_site(url), committed():  # the links are built on the event's site
+                claimed += _claim(event_id, now)
+        except Refused:  # the instance's emails for today are spent
+            log.warning("reminders: event %d not reminded yet: over the daily limit", event_id)
+        except Exception:
+            log.exception("reminders: event %d not reminded this time", event_id)
     return claimed
 
 
@@ -93,39 +106,49 @@ def _owe_reminders(event: Event) -> None:
     invitees = list(db.session.scalars(query))
     if not invitees:
         return
-    try:
-        mail_limits.reserve(len(invitees), commit=False)
-    except Refused:
-        log.warning("reminders: event %d not reminded: over the limits on email", event.id)
-        return
+    mail_limits.reserve_for_instance(len(invitees))  # refused: rolled back, tried again
     for invitee, message in zip(invitees, emails.Batch(event).reminders(invitees), strict=True):
         outbox.owe("reminder", message, event.id, invitee.id)
     log.info("reminders: event %d reminds %d addresses", event.id, len(invitees))
 
 
-def follow(event: Event, rsvp: Rsvp, address: str | None) -> str | None:
+def follow(event: Event, rsvp: Rsvp, address: str) -> str | None:
     """In the answer's transaction: link the address a friend gave with their answer
-    (None: they want no emails), owing it the confirmation; what to tell them."""
+    ("": they want no emails), owing it the confirmation; what to tell them.
+
+    What is said never tells whether an address is invited, unsubscribed or another
+    answer's: only the answer's own link is shown as it is.
+    """
     key = address_key(address) if address else None
     forget(Invitee.rsvp_id == rsvp.id, keeping=key)
-    if address is None:
+    if not address:
         return None
     (invitee,) = service.add_invitees(event.id, [address], invited=False)
-    if invitee.unsubscribed_at is not None:
-        return f"No emails go to {address}: it asked for no more about this event."
-    if invitee.rsvp_id == rsvp.id:
-        if invitee.confirmed_at is None:
-            return f"To get the reminder, confirm with the link emailed to {address}."
+    if invitee.rsvp_id == rsvp.id and invitee.confirmed_at is not None:
         return f"The reminder and any change will go to {address}."
-    if invitee.confirmed_at is not None:
-        return f"{address} already gets the emails about this event."
+    neutral = f"If {address} may get emails about this event, a link to confirm is on its way."
+    if invitee.unsubscribed_at is not None or invitee.rsvp_id not in (None, rsvp.id):
+        return neutral  # it asked for no more, or it is another answer's
+    invitee.rsvp_id = rsvp.id
+    if _confirmation_sent_lately(invitee.id):
+        return f"To get the reminder, confirm with the link emailed to {address}."
     try:
         mail_limits.reserve(1, commit=False)
-    except Refused as refused:
-        return f"No email could go to {address}: {refused.sentence}"
-    invitee.rsvp_id = rsvp.id
+    except Refused:
+        invitee.rsvp_id = None
+        return neutral
     outbox.owe("confirmation", emails.confirmation(event, invitee), event.id, invitee.id)
-    return f"To get the reminder, confirm with the link just emailed to {address}."
+    return neutral
+
+
+def _confirmation_sent_lately(invitee_id: int) -> bool:
+    """A confirmation went to the address in the last day: its link is still good."""
+    query = select(Email.id).where(
+        Email.invitee_id == invitee_id,
+        Email.kind == "confirmation",
+        Email.created_at > utcnow() - CONFIRMATION_RESENT_AFTER,
+    )
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def forget(which, keeping: str | None = None) -> None:
@@ -139,11 +162,21 @@ def forget(which, keeping: str | None = None) -> None:
     )
 
 
-def confirm(invitee: Invitee) -> None:
-    """The address's owner confirms the emails asked for with the answer it is linked to."""
+def confirm(invitee_id: int, rsvp_id: int) -> bool:
+    """The address's owner confirms the emails asked for with that answer; False if the
+    address is no longer that answer's (changed, withdrawn, or unsubscribed since)."""
+    now = utcnow()
     with committed():
-        if invitee.confirmed_at is None:
-            invitee.confirmed_at = utcnow()
+        confirmed = db.session.execute(
+            update(Invitee)
+            .where(
+                Invitee.id == invitee_id,
+                Invitee.rsvp_id == rsvp_id,
+                Invitee.unsubscribed_at.is_(None),
+            )
+            .values(confirmed_at=func.coalesce(Invitee.confirmed_at, literal(now, UTCDateTime())))
+        ).rowcount
+    return bool(confirmed)
 
 
 def address_for(rsvp_id: int) -> str | None:

@@ -22,9 +22,8 @@ from ..timezones import to_local
 from . import notices
 from . import reminders
 from . import service
-from .emails import CONFIRM_SALT
-from .emails import UNSUBSCRIBE_SALT
-from .emails import read_invitee_token
+from .emails import read_confirmation_token
+from .emails import read_unsubscribe_token
 from .forms import PER_REQUEST
 from .forms import InviteForm
 
@@ -84,9 +83,8 @@ def retry(slug: str, email_id: int):
     return redirect(url_for(".invite_form", slug=slug), 303)
 
 
-def _invitee_or_404(slug: str, token: str, salt: str = UNSUBSCRIBE_SALT):
+def _invitee_or_404(slug: str, invitee_id: int | None):
     event = get_event_or_404(slug)
-    invitee_id = read_invitee_token(token, salt)
     invitee = service.find_invitee(event.id, invitee_id) if invitee_id is not None else None
     if invitee is None:
         abort(404)
@@ -94,9 +92,11 @@ def _invitee_or_404(slug: str, token: str, salt: str = UNSUBSCRIBE_SALT):
 
 
 def _confirmable_or_404(slug: str, token: str):
-    """The friend's own address the token confirms; 404 once its answer is gone or changed."""
-    event, invitee = _invitee_or_404(slug, token, CONFIRM_SALT)
-    if invitee.rsvp_id is None or invitee.unsubscribed_at is not None:
+    """The friend's own address the token confirms, still linked to the token's answer
+    (404 once the answer is gone or changed, or the address unsubscribed)."""
+    invitee_id, rsvp_id = read_confirmation_token(token) or (None, None)
+    event, invitee = _invitee_or_404(slug, invitee_id)
+    if invitee.rsvp_id != rsvp_id or invitee.unsubscribed_at is not None:
         abort(404)
     return event, invitee
 
@@ -110,14 +110,15 @@ def confirm_form(slug: str, token: str):
 @bp.post("/events/<slug:slug>/reminders/<token>")
 def confirm(slug: str, token: str):
     event, invitee = _confirmable_or_404(slug, token)
-    reminders.confirm(invitee)
+    if not reminders.confirm(invitee.id, invitee.rsvp_id):
+        abort(404)  # changed by a request in between
     flash(f"Confirmed: the reminder and any change will go to {invitee.address}.")
     return redirect(url_for("events.view", slug=slug), 303)
 
 
 @bp.get("/events/<slug:slug>/unsubscribe/<token>")
 def unsubscribe_form(slug: str, token: str):
-    event, invitee = _invitee_or_404(slug, token)
+    event, invitee = _invitee_or_404(slug, read_unsubscribe_token(token))
     return render_template("invites/unsubscribe.html", event=event, invitee=invitee, token=token)
 
 
@@ -131,6 +132,6 @@ def unsubscribe(slug: str, token: str):
     """
     if request.form.get("List-Unsubscribe") != "One-Click":
         csrf.protect()
-    event, invitee = _invitee_or_404(slug, token)
+    event, invitee = _invitee_or_404(slug, read_unsubscribe_token(token))
     service.unsubscribe(invitee)
     return render_template("invites/unsubscribed.html", event=event, invitee=invitee)

@@ -87,9 +87,14 @@ def last_emails(event_id: int) -> dict[int, Email]:
 
 
 def find_email(event_id: int, email_id: int) -> Email | None:
-    """The event's email with this id, if it is the event's."""
-    email = db.session.get(Email, email_id)
-    return email if email is not None and email.event_id == event_id else None
+    """The event's email with this id to an address on the invite list (the owner's to
+    see and retry; a friend's own address is not theirs)."""
+    query = (
+        select(Email)
+        .join(Invitee, Email.invitee_id == Invitee.id)
+        .where(Email.id == email_id, Email.event_id == event_id, Invitee.invited)
+    )
+    return db.session.scalar(query)
 
 
 def find_invitee(event_id: int, invitee_id: int) -> Invitee | None:
