@@ -74,11 +74,7 @@ def pytest_collection_modifyitems(config, items) -> None:
         for item in items
         if item.get_closest_marker("one_backend")
         and getattr(item, "callspec", None)
-        and "postgresql"
-        in (
-            item.callspec.params.get("database_url"),
-            item.callspec.params.get("empty_database_url"),
-        )
+        and "postgresql" in item.callspec.params.values()
     ]
     if twice:
         config.hook.pytest_deselected(items=twice)
