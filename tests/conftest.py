@@ -53,7 +53,7 @@ from tests.helpers.worker import running_worker
 # examples of a test on purpose: the tests empty the database per example themselves.
 hypothesis.settings.register_profile(
     "skedjit",
-    max_examples=25,
+    max_examples=15,
     deadline=None,
     database=None,
     suppress_health_check=[

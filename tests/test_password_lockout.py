@@ -346,6 +346,7 @@ def test_a_guess_each_time_the_lock_ends_never_keeps_the_owner_out(
     assert load_title(app, slug) == "Still mine"
 
 
+@pytest.mark.slow  # some nine seconds on each database, mostly waiting out the delays
 def test_past_fifty_guesses_an_hour_each_address_waits_ten_seconds_after_each(
     app, make_browser, make_event, clock
 ):

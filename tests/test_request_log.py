@@ -297,6 +297,7 @@ def cookie_values(visitor: Visitor) -> list[str]:
 
 
 @pytest.mark.served
+@pytest.mark.one_backend  # the log line is the same whatever the database
 def test_served_app_writes_one_line_per_request_to_stderr_and_no_secret(empty_database_url):
     with served_with_output(empty_database_url) as (base_url, output):
         owner = Visitor(base_url)
