@@ -33,8 +33,16 @@ install_node_tools() {
   fi
 }
 
+# The message catalogs (skedjit/translations/*/LC_MESSAGES/messages.po) as the app reads them.
+compile_translations() {
+  if compgen -G "skedjit/translations/*/LC_MESSAGES/messages.po" >/dev/null; then
+    "$VENV/bin/pybabel" compile -q -d skedjit/translations
+  fi
+}
+
 serve() {
   install requirements
+  compile_translations
   export FLASK_APP=wsgi
   echo "==> migrating the database"
   "$VENV/bin/flask" --app wsgi db upgrade
@@ -48,6 +56,7 @@ serve() {
 
 check() {
   install requirements-dev
+  compile_translations
   echo "==> lint"
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .

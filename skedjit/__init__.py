@@ -13,6 +13,7 @@ from . import database
 from . import event_page
 from . import expiry
 from . import health
+from . import i18n
 from . import jobs
 from . import mail
 from . import metrics
@@ -83,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     expiry.init_app(app)
     assets.init_app(app)
     event_page.init_app(app)
+    i18n.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -93,7 +95,8 @@ def register_blueprints(app: Flask) -> None:
     from .rsvps import bp as rsvps_bp
     from .sharing import bp as sharing_bp
 
-    for blueprint in (events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp):
+    blueprints = (events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp, i18n.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
 
 

@@ -15,6 +15,7 @@ from ..answers.forms import RsvpForm
 from ..answers.tokens import answer_token
 from ..assets import release_tag
 from ..expiry import deleted_on
+from ..i18n import current_language
 from ..owner_access import has_owner_access
 from ..owner_access import may_have_owner_access
 from ..owner_access import owner_access_hours_left
@@ -30,6 +31,8 @@ from .share import invitation
 from .share import qr_pixels
 
 CACHE_CONTROL = "private, no-cache"
+#: The page differs by language: the browser's, or the one its cookie chose.
+VARY = "Accept-Language, Cookie"
 NOINDEX = "noindex"  # event pages are private by link
 PAGES = "skedjit.rendered_pages"
 
@@ -118,9 +121,14 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
         return Response(render(), 200, headers, content_type="text/html; charset=utf-8")
 
     key = (event.digest, answers_open, distance, hours_left, mine.id if mine else None)
-    key += (request.scheme, request.host)
+    key += (request.scheme, request.host, current_language())
     etag = hashlib.blake2b(repr((release_tag(), *key)).encode(), digest_size=12).hexdigest()
-    headers = {"ETag": f'"{etag}"', "Cache-Control": CACHE_CONTROL, "X-Robots-Tag": NOINDEX}
+    headers = {
+        "ETag": f'"{etag}"',
+        "Cache-Control": CACHE_CONTROL,
+        "X-Robots-Tag": NOINDEX,
+        "Vary": VARY,
+    }
     if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     pages = rendered_pages()

@@ -6,7 +6,8 @@ that exact answer (status line, headers and body) can be sent again without
 Flask: a 200, or a 304 when the browser holds its ETag. It is kept per event,
 scheme and host, and sent again only while all of these still hold:
 
-- the request is a GET or HEAD of exactly /events/<slug>, with no Cookie header;
+- the request is a GET or HEAD of exactly /events/<slug>, with no cookie but perhaps
+  the language's (i18n.py: it is not the session), and the page is kept per language;
 - the event's row this process keeps is the very one the page was made from
   (rows.py drops it at any change, so a change is never missed);
 - it is still the minute the page was made in: the distance phrase ("in 2 hours")
@@ -28,6 +29,9 @@ from flask import request
 from werkzeug.http import parse_etags
 
 from .. import metrics
+from ..i18n import language_of
+from ..i18n import offered_languages
+from ..i18n import only_language_cookie
 from ..slugs import PATTERN
 from . import data
 from . import rows
@@ -63,7 +67,7 @@ def this_minute() -> int:
 
 def offer(row: EventPage, etag: str) -> None:
     """Say, while making a friend's shared page, what it was made from (respond() calls this)."""
-    if "HTTP_COOKIE" not in request.environ:
+    if only_language_cookie(request.environ):
         request.environ[ENVIRON_KEY] = (row, this_minute(), etag)
 
 
@@ -79,9 +83,14 @@ class SharedPages:
     def __call__(self, environ, start_response):
         method = environ.get("REQUEST_METHOD")
         match = EVENT_PATH.fullmatch(environ.get("PATH_INFO", ""))
-        if method not in ("GET", "HEAD") or match is None or "HTTP_COOKIE" in environ:
+        if method not in ("GET", "HEAD") or match is None or not only_language_cookie(environ):
             return self.wsgi_app(environ, start_response)
-        key = (match.group(1), environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"))
+        key = (
+            match.group(1),
+            environ.get("wsgi.url_scheme"),
+            environ.get("HTTP_HOST"),
+            language_of(environ, offered_languages(self.app)),
+        )
         page = self.fresh(key)
         if page is not None:
             metrics.page_sent_from_memory(self.app, environ, VIEW)

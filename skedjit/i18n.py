@@ -1,0 +1,143 @@
+"""Which language a page, an email or a calendar file is written in (Flask-Babel).
+
+A reader's pages are in the language of their `lang` cookie (set by the footer's menu),
+else the best of their browser's Accept-Language among the languages offered, else
+English. A language is offered once its catalog is in skedjit/translations/. The
+cookie holds the code alone and is not the session: a friend's page with it is still
+the page every friend in that language gets (event_page/shared.py).
+
+What the worker writes (emails, reminders) is in the event's language, stored with the
+event: the owner's page language at creation. `writing_in(language)` forces it.
+"""
+
+from contextlib import AbstractContextManager
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Blueprint
+from flask import Flask
+from flask import current_app
+from flask import has_request_context
+from flask import redirect
+from flask import request
+from flask_babel import Babel
+from flask_babel import force_locale
+from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+from werkzeug.http import parse_cookie
+
+from .extensions import csrf
+
+#: The languages Skedjit may speak, by code, each named in itself (the menu shows these).
+LANGUAGES = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "pt_BR": "Português (Brasil)",
+    "ar": "العربية",
+}
+DEFAULT = "en"
+RIGHT_TO_LEFT = frozenset({"ar"})
+COOKIE = "lang"
+COOKIE_AGE = timedelta(days=365)
+TRANSLATIONS = Path(__file__).parent / "translations"
+OFFERED = "skedjit.languages"
+
+
+def offered_languages(app: Flask) -> dict[str, str]:
+    """The languages this app speaks: English, and each with a catalog."""
+    return app.extensions[OFFERED]
+
+
+def _with_catalogs() -> dict[str, str]:
+    return {
+        code: name
+        for code, name in LANGUAGES.items()
+        if code == DEFAULT or (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").is_file()
+    }
+
+
+def language_of(environ, offered: dict[str, str]) -> str:
+    """The reader's language for this request (WSGI environ): cookie, browser, English."""
+    chosen = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
+    if chosen in offered:
+        return chosen
+    tags = {code.replace("_", "-"): code for code in offered}  # as browsers write them
+    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+    return tags.get(accepted.best_match(tags), DEFAULT)
+
+
+def only_language_cookie(environ) -> bool:
+    """The request carries no cookie but, perhaps, the language's: no session, no answer."""
+    header = environ.get("HTTP_COOKIE")
+    return header is None or set(parse_cookie(header)) <= {COOKIE}
+
+
+def current_language() -> str:
+    """The language being written in now (the request's, or the one forced)."""
+    return str(get_locale() or DEFAULT)
+
+
+def text_direction(language: str) -> str:
+    return "rtl" if language in RIGHT_TO_LEFT else "ltr"
+
+
+def html_lang(language: str) -> str:
+    """The language as HTML's lang attribute writes it (pt-BR)."""
+    return language.replace("_", "-")
+
+
+def writing_in(language: str | None) -> AbstractContextManager:
+    """Write in `language` (an event's) inside the block, e.g. for its emails."""
+    offered = offered_languages(current_app)
+    return force_locale(language if language in offered else DEFAULT)
+
+
+bp = Blueprint("language", __name__)
+
+
+@bp.post("/language")
+@csrf.exempt  # as its docstring says
+def choose():
+    """The footer's menu: keep the language chosen in its cookie, and go back to the page.
+
+    Guarded like every form by cross_origin.py; no token, since every page has the menu
+    and the friend's page has no session."""
+    language = request.form.get("lang")
+    back = request.form.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"  # only a page of this site
+    response = redirect(back, 303)
+    if language in offered_languages(current_app):
+        response.set_cookie(
+            COOKIE,
+            language,
+            max_age=COOKIE_AGE,
+            samesite="Lax",
+            httponly=True,
+            secure=request.is_secure,
+        )
+    return response
+
+
+def _select_locale() -> str:
+    if not has_request_context():
+        return DEFAULT
+    return language_of(request.environ, offered_languages(current_app))
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[OFFERED] = _with_catalogs()
+    Babel(app, locale_selector=_select_locale, default_translation_directories=str(TRANSLATIONS))
+
+    @app.context_processor
+    def language_context() -> dict:
+        language = current_language()
+        return {
+            "languages": offered_languages(app),
+            "page_lang": html_lang(language),
+            "page_dir": text_direction(language),
+            "language": language,
+        }

@@ -1,0 +1,115 @@
+"""Which language pages are in: the browser's, the menu's cookie, English otherwise."""
+
+import re
+
+import pytest
+
+from skedjit import i18n
+from tests.helpers.catalogs import write_catalog
+from tests.helpers.html import text_of as text
+
+FOOTER = "Skedjit: one link to share an event. No accounts."
+
+
+@pytest.fixture
+def speaking(make_app, tmp_path, monkeypatch):
+    """The app with a German and an Arabic catalog (each with one sentence, the footer's)."""
+    folder = tmp_path / "translations"
+    write_catalog(folder, "de", {FOOTER: "Skedjit: ein Link für jede Verabredung."})
+    write_catalog(folder, "ar", {FOOTER: "سكيدجت: رابط واحد لمشاركة موعد."})
+    monkeypatch.setattr(i18n, "TRANSLATIONS", folder)
+    return make_app()
+
+
+def html_tag(response) -> str:
+    return re.search(r"<html [^>]*>", response.get_data(as_text=True))[0]
+
+
+@pytest.mark.parametrize(
+    ("accepted", "tag", "footer"),
+    [
+        (None, '<html lang="en" dir="ltr">', FOOTER),
+        ("de-DE,de;q=0.9,en;q=0.8", '<html lang="de" dir="ltr">', "ein Link für jede"),
+        ("ar", '<html lang="ar" dir="rtl">', "رابط واحد"),
+        ("ja,fr;q=0.5", '<html lang="en" dir="ltr">', FOOTER),  # neither is offered
+    ],
+)
+def test_the_browser_s_language_picks_among_those_offered(speaking, accepted, tag, footer):
+    headers = {"Accept-Language": accepted} if accepted else {}
+    response = speaking.test_client().get("/", headers=headers)
+    assert html_tag(response) == tag
+    assert footer in text(response)
+
+
+def test_a_sentence_not_translated_yet_stays_english(speaking):
+    response = speaking.test_client().get("/", headers={"Accept-Language": "de"})
+    assert "New event" in text(response)
+
+
+def test_the_menu_s_choice_is_kept_in_a_cookie_of_its_own(speaking):
+    client = speaking.test_client()
+    response = client.post(
+        "/language", data={"lang": "ar", "next": "/create"}, headers={"Accept-Language": "de"}
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/create"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=ar;")
+    assert {"HttpOnly", "SameSite=Lax"} <= {part.strip() for part in cookie.split(";")}
+    again = client.get("/create", headers={"Accept-Language": "de"})
+    assert html_tag(again) == '<html lang="ar" dir="rtl">'
+
+
+@pytest.mark.parametrize("back", ["https://evil.example/", "//evil.example/", "/\\evil", ""])
+def test_the_menu_goes_back_only_to_a_page_of_this_site(speaking, back):
+    response = speaking.test_client().post("/language", data={"lang": "de", "next": back})
+    assert response.headers["Location"] == "/"
+
+
+def test_a_language_not_offered_is_not_kept(speaking):
+    response = speaking.test_client().post("/language", data={"lang": "xx", "next": "/"})
+    assert response.status_code == 303
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_menu_is_refused_from_another_site(speaking):
+    response = speaking.test_client().post(
+        "/language", data={"lang": "de", "next": "/"}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status_code == 403
+
+
+def test_the_footer_menu_lists_each_language_in_itself(speaking):
+    html = speaking.test_client().get("/").get_data(as_text=True)
+    assert '<label for="language-choice">Language</label>' in html
+    options = re.findall(
+        r'<option value="(\w+)" lang="([\w-]+)"( selected)?>([^<]+)</option>', html
+    )
+    assert options == [
+        ("en", "en", " selected", "English"),
+        ("de", "de", "", "Deutsch"),
+        ("ar", "ar", "", "العربية"),
+    ]
+
+
+def test_without_catalogs_english_alone_is_offered_and_there_is_no_menu(client):
+    response = client.get("/", headers={"Accept-Language": "de"})
+    assert html_tag(response) == '<html lang="en" dir="ltr">'
+    assert 'name="lang"' not in response.get_data(as_text=True)
+
+
+def test_a_friend_s_page_is_one_page_per_language(speaking, make_event, count_queries):
+    slug = make_event()
+    friend = speaking.test_client()
+    german = friend.get(f"/events/{slug}", headers={"Accept-Language": "de"})
+    english = friend.get(f"/events/{slug}")
+    assert german.headers["Vary"] == "Accept-Language, Cookie"
+    assert german.headers["ETag"] != english.headers["ETag"]
+    assert "ein Link für jede" in text(german)
+    # The language's cookie alone keeps the page shared: sent from memory, no query.
+    chooser = speaking.test_client()
+    chooser.set_cookie("lang", "de")
+    with count_queries(speaking) as statements:
+        again = chooser.get(f"/events/{slug}", headers={"Accept-Language": "ar"})
+    assert again.get_data() == german.get_data()
+    assert statements == []
