@@ -1,6 +1,7 @@
 """Which language pages are in: the browser's, the menu's cookie, English otherwise."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -113,3 +114,15 @@ def test_a_friend_s_page_is_one_page_per_language(speaking, make_event, count_qu
         again = chooser.get(f"/events/{slug}", headers={"Accept-Language": "ar"})
     assert again.get_data() == german.get_data()
     assert statements == []
+
+
+def test_the_stylesheet_mirrors_for_right_to_left_languages():
+    """Written with logical properties only (inline-start, not left), so that with
+    dir="rtl" the layout mirrors."""
+    css = (Path(i18n.__file__).parent / "static" / "skedjit.css").read_text()
+    physical = re.findall(
+        r"(?:margin|padding|border|inset)-(?:left|right)\b|(?<![-\w])(?:left|right)\s*:"
+        r"|text-align\s*:\s*(?:left|right)|float\s*:\s*(?:left|right)",
+        css,
+    )
+    assert physical == []
