@@ -12,6 +12,7 @@ from email.mime.text import MIMEText
 import flask_mail
 from flask import Flask
 from flask import current_app
+from flask_babel import gettext as _
 
 # Text parts in UTF-8, quoted-printable: no line grows past SMTP's limit of 998 characters.
 UTF8_QUOTED_PRINTABLE = Charset("utf-8")
@@ -91,5 +92,11 @@ def refusal(code: int, reply: bytes | str) -> str:
     text = reply.decode(errors="replace") if isinstance(reply, bytes) else reply
     said = header_text(text)[:200]
     if 400 <= code < 500:
-        return f"The mail server could not take it just now ({code} {said}). Try again later."
-    return f"The mail server refused it ({code} {said}). Check the address."
+        return _(
+            "The mail server could not take it just now (%(code)s %(reply)s). Try again later.",
+            code=code,
+            reply=said,
+        )
+    return _(
+        "The mail server refused it (%(code)s %(reply)s). Check the address.", code=code, reply=said
+    )

@@ -19,6 +19,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from . import rate_limits
@@ -40,7 +41,7 @@ class DailyLimitError(Refused):
         tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
         seconds = max(1, math.ceil((tomorrow - now).total_seconds()))
         super().__init__(
-            "This Skedjit has sent all the emails it may send today. Try again tomorrow.",
+            _("This Skedjit has sent all the emails it may send today. Try again tomorrow."),
             {"Retry-After": str(seconds)},
         )
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import and_
 from sqlalchemy import event as sa_event
 from sqlalchemy import or_
@@ -47,7 +48,11 @@ EMAILS = Email.__table__
 OWED = "skedjit.emails_owed"
 #: How long an email is retried after it was owed, before it counts as failed.
 RETRY_FOR = timedelta(hours=24)
-UNREACHABLE = "The mail server could not be reached."
+
+
+def unreachable() -> str:
+    """What is kept for an email that found no mail server (in the language written in now)."""
+    return _("The mail server could not be reached.")
 
 
 def owe(kind: str, message: Message, event_id: int | None, invitee_id: int | None = None):
@@ -69,7 +74,7 @@ class NotFailedError(Refused):
     status = 409
 
     def __init__(self):
-        super().__init__("This email is not failed: it is sent or still on its way.")
+        super().__init__(_("This email is not failed: it is sent or still on its way."))
 
 
 def retry(email: Email) -> None:
@@ -112,7 +117,7 @@ def send_email(email_id: int) -> None:
         _record(email_id, state="failed", last_reply=refusal(code, reply))
         log.warning("mail: email %d refused for good (%d)", email_id, code)
     else:
-        said = refusal(code, reply) if code is not None else UNREACHABLE
+        said = refusal(code, reply) if code is not None else unreachable()
         first, longest = current_app.config["MAIL_RETRY_SECONDS"]
         delay = min(first * 2 ** (attempts - 1), longest)
         if utcnow() + timedelta(seconds=delay) - owed_at > RETRY_FOR:

@@ -3,6 +3,10 @@
 Invitations, change notices and reminders carry the event as an .ics file (the page's download)
 and a link that stops further emails about the event; a cancellation carries the
 cancelled event for calendars to remove.
+
+Every word of an email (its subject, its parts, the labels of a change) is written by
+gettext as the email is composed, in the language being written in then: compose
+inside `i18n.writing_in(language)` to write it in another.
 """
 
 from dataclasses import dataclass
@@ -10,6 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
 
@@ -100,7 +105,7 @@ def confirmation(event: Event, invitee: Invitee) -> Message:
     owner's: anyone may have typed the address."""
     token = _signer(CONFIRM_SALT).dumps([invitee.id, invitee.rsvp_id])
     link = url_for("invites.confirm_form", slug=event.slug, token=token, _external=True)
-    subject = f"Confirm the reminder: {event.title}"
+    subject = _("Confirm the reminder: %(title)s", title=event.title)
     return compose(subject, invitee.address, "confirmation", title=event.title, link=link)
 
 
@@ -114,15 +119,19 @@ class Batch:
         self.ics = event_calendar(event, self.url).to_ical()
 
     def invitations(self, invitees: list[Invitee], note: str) -> list[Message]:
-        subject = f"Invitation: {self.facts.title}, {self.facts.day}"
+        subject = _("Invitation: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
         return [self._message(subject, i, "invitation", note=note) for i in invitees]
 
     def change_notices(self, invitees: list[Invitee], changes: list[tuple[str, str, str]]):
-        subject = f"Changed: {self.facts.title}, {self.facts.day}"
-        return [self._message(subject, i, "change", changes=changes) for i in invitees]
+        """`changes`: what changed ("title", "when" or "where"), as it was, as it is now."""
+        subject = _("Changed: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
+        labels = {"title": _("Title"), "when": _("When"), "where": _("Where")}
+        nowhere = _("(no place given)")  # only the place may be empty
+        shown = [(labels[what], old or nowhere, new or nowhere) for what, old, new in changes]
+        return [self._message(subject, i, "change", changes=shown) for i in invitees]
 
     def reminders(self, invitees: list[Invitee]) -> list[Message]:
-        subject = f"Reminder: {self.facts.title}, {self.facts.when}"
+        subject = _("Reminder: %(title)s, %(when)s", title=self.facts.title, when=self.facts.when)
         return [self._message(subject, i, "reminder") for i in invitees]
 
     def _message(self, subject: str, invitee: Invitee, template: str, **context) -> Message:
@@ -148,7 +157,7 @@ def cancellations(tombstone: Tombstone, addresses: list[str]) -> list[Message]:
     """Tell invitees the event is cancelled, with a calendar cancellation (METHOD:CANCEL)."""
     facts = facts_of(tombstone)
     ics = cancelled_calendar(tombstone, method="CANCEL").to_ical()
-    subject = f"Cancelled: {facts.title}, {facts.day}"
+    subject = _("Cancelled: %(title)s, %(day)s", title=facts.title, day=facts.day)
     messages = []
     for address in addresses:
         message = compose(subject, address, "cancellation", facts=facts)
@@ -165,7 +174,8 @@ def receipt(event: Event, address: str) -> Message:
         "delete": url_for("events.delete_form", slug=event.slug, _external=True),
         "invite": url_for("invites.invite_form", slug=event.slug, _external=True),
     }
-    return compose(f"Your event: {facts.title}", address, "receipt", facts=facts, links=links)
+    subject = _("Your event: %(title)s", title=facts.title)
+    return compose(subject, address, "receipt", facts=facts, links=links)
 
 
 def compose(subject: str, address: str, template: str, **context) -> Message:

@@ -3,10 +3,15 @@
 Each is owed in the transaction of what it tells (outbox.owe), so a change and its
 emails are committed together, and the worker sends them: no request waits for SMTP.
 Every email is counted against the limits on email (mail_limits.py) when it is owed.
+What these tell the owner is in the page's language; the emails write their own words
+as they are composed (emails.py).
 """
 
 from dataclasses import dataclass
 from dataclasses import field
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import mail_limits
 from .. import outbox
@@ -18,10 +23,6 @@ from ..models import Tombstone
 from ..refusals import Refused
 from . import emails
 from . import service
-
-
-def plural(count: int, word: str = "address", many: str = "addresses") -> str:
-    return f"{count} {word if count == 1 else many}"
 
 
 @dataclass
@@ -37,9 +38,20 @@ class Report:
         """Sentences for the page: what is on its way, and what was left out and why."""
         sentences = []
         if self.queued:
-            sentences.append(f"Invitation on its way to {plural(len(self.queued))}.")
+            count = len(self.queued)
+            sentences.append(
+                ngettext(
+                    "Invitation on its way to %(count)s address.",
+                    "Invitation on its way to %(count)s addresses.",
+                    count,
+                    count=count,
+                )
+            )
         sentences += [
-            f"Not sent to {address}: they asked for no more emails about this event."
+            _(
+                "Not sent to %(address)s: they asked for no more emails about this event.",
+                address=address,
+            )
             for address in self.unsubscribed
         ]
         return sentences
@@ -82,11 +94,11 @@ def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
     invitees = service.reachable_invitees(event.id) if mail_enabled() else []
     after = emails.facts_of(event)
     changes = [
-        (label, old, new)
-        for label, old, new in (
-            ("Title", before.title, after.title),
-            ("When", before.span, after.span),
-            ("Where", before.location or "(no place given)", after.location or "(no place given)"),
+        (what, old, new)
+        for what, old, new in (
+            ("title", before.title, after.title),
+            ("when", before.span, after.span),
+            ("where", before.location, after.location),
         )
         if old != new
     ]
@@ -95,12 +107,25 @@ def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
     try:
         mail_limits.reserve(len(invitees), commit=False)
     except Refused as refused:
-        return [f"The invited friends were not told of the change: {refused.sentence}"]
+        return [
+            _(
+                "The invited friends were not told of the change: %(reason)s",
+                reason=refused.sentence,
+            )
+        ]
     for invitee, message in zip(
         invitees, emails.Batch(event).change_notices(invitees, changes), strict=True
     ):
         outbox.owe("change", message, event.id, invitee.id)
-    return [f"The change is on its way to {plural(len(invitees))}."]
+    count = len(invitees)
+    return [
+        ngettext(
+            "The change is on its way to %(count)s address.",
+            "The change is on its way to %(count)s addresses.",
+            count,
+            count=count,
+        )
+    ]
 
 
 def reachable_addresses(event: Event) -> list[str]:
@@ -117,10 +142,23 @@ def owe_cancellations(tombstone: Tombstone, addresses: list[str]) -> list[str]:
     try:
         mail_limits.reserve(len(addresses), commit=False)
     except Refused as refused:
-        return [f"The invited friends were not told of the cancellation: {refused.sentence}"]
+        return [
+            _(
+                "The invited friends were not told of the cancellation: %(reason)s",
+                reason=refused.sentence,
+            )
+        ]
     for message in emails.cancellations(tombstone, addresses):
         outbox.owe("cancellation", message, None)
-    return [f"The cancellation is on its way to {plural(len(addresses))}."]
+    count = len(addresses)
+    return [
+        ngettext(
+            "The cancellation is on its way to %(count)s address.",
+            "The cancellation is on its way to %(count)s addresses.",
+            count,
+            count=count,
+        )
+    ]
 
 
 def owe_receipt(event: Event) -> str | None:
@@ -131,6 +169,6 @@ def owe_receipt(event: Event) -> str | None:
     try:
         mail_limits.reserve(1, commit=False)
     except Refused as refused:
-        return f"No receipt was emailed: {refused.sentence}"
+        return _("No receipt was emailed: %(reason)s", reason=refused.sentence)
     outbox.owe("receipt", emails.receipt(event, event.owner_email), event.id)
-    return f"A receipt with the link is on its way to {event.owner_email}."
+    return _("A receipt with the link is on its way to %(address)s.", address=event.owner_email)

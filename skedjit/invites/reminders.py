@@ -21,6 +21,7 @@ import logging
 from datetime import datetime
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import literal
@@ -125,13 +126,18 @@ def follow(event: Event, rsvp: Rsvp, address: str) -> str | None:
         return None
     (invitee,) = service.add_invitees(event.id, [address], invited=False)
     if invitee.rsvp_id == rsvp.id and invitee.confirmed_at is not None:
-        return f"The reminder and any change will go to {address}."
-    neutral = f"If {address} may get emails about this event, a link to confirm is on its way."
+        return _("The reminder and any change will go to %(address)s.", address=address)
+    neutral = _(
+        "If %(address)s may get emails about this event, a link to confirm is on its way.",
+        address=address,
+    )
     if invitee.unsubscribed_at is not None or invitee.rsvp_id not in (None, rsvp.id):
         return neutral  # it asked for no more, or it is another answer's
     invitee.rsvp_id = rsvp.id
     if _confirmation_sent_lately(invitee.id):
-        return f"To get the reminder, confirm with the link emailed to {address}."
+        return _(
+            "To get the reminder, confirm with the link emailed to %(address)s.", address=address
+        )
     try:
         mail_limits.reserve(1, commit=False)
     except Refused:

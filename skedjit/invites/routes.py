@@ -7,6 +7,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 
 from .. import outbox
 from ..extensions import csrf
@@ -79,7 +80,7 @@ def retry(slug: str, email_id: int):
     if email is None:
         abort(404)
     outbox.retry(email)
-    flash(f"The email to {email.address} is on its way again.")
+    flash(_("The email to %(address)s is on its way again.", address=email.address))
     return redirect(url_for(".invite_form", slug=slug), 303)
 
 
@@ -112,7 +113,12 @@ def confirm(slug: str, token: str):
     event, invitee = _confirmable_or_404(slug, token)
     if not reminders.confirm(invitee.id, invitee.rsvp_id):
         abort(404)  # changed by a request in between
-    flash(f"Confirmed: the reminder and any change will go to {invitee.address}.")
+    flash(
+        _(
+            "Confirmed: the reminder and any change will go to %(address)s.",
+            address=invitee.address,
+        )
+    )
     return redirect(url_for("events.view", slug=slug), 303)
 
 

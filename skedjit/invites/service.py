@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from datetime import timedelta
 
+from flask_babel import ngettext
 from sqlalchemy import and_
 from sqlalchemy import case
 from sqlalchemy import literal
@@ -43,15 +44,26 @@ class AllowanceError(Refused):
         seconds = max(1, seconds)
         wait = describe_wait(seconds)
         if not left:
-            sentence = (
-                f"This event has sent its {PER_DAY} invitations for today. "
-                f"You can send more in {wait}."
+            sentence = ngettext(
+                "This event has sent its %(count)s invitation for today. "
+                "You can send more in %(wait)s.",
+                "This event has sent its %(count)s invitations for today. "
+                "You can send more in %(wait)s.",
+                PER_DAY,
+                count=PER_DAY,
+                wait=wait,
             )
         else:
-            sentence = (
-                f"This event can send {left} more invitation{'s' if left != 1 else ''} "
-                f"today ({PER_DAY} a day), not {wanted}. Remove some addresses, "
-                f"or send the rest in {wait}."
+            sentence = ngettext(
+                "This event can send %(count)s more invitation today (%(per_day)s a day), "
+                "not %(wanted)s. Remove some addresses, or send the rest in %(wait)s.",
+                "This event can send %(count)s more invitations today (%(per_day)s a day), "
+                "not %(wanted)s. Remove some addresses, or send the rest in %(wait)s.",
+                left,
+                count=left,
+                per_day=PER_DAY,
+                wanted=wanted,
+                wait=wait,
             )
         super().__init__(sentence, {"Retry-After": str(seconds)})
         self.wanted, self.left = wanted, left

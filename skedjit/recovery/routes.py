@@ -6,6 +6,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 
 from ..guards import get_event_or_404
 from ..mail import mail_enabled
@@ -44,8 +45,10 @@ def ask(slug: str):
         check_form(form)
         service.send_link(event)
     flash(
-        "If an email address was given when this event was created, a link to set a new "
-        "password is on its way to it. It works once, for an hour."
+        _(
+            "If an email address was given when this event was created, a link to set a new "
+            "password is on its way to it. It works once, for an hour."
+        )
     )
     return redirect(url_for(".ask_form", slug=slug), 303)
 
@@ -71,5 +74,5 @@ def new_password(slug: str, token: str):
         check_form(form)
         service.set_new_password(event, token, form.new_password.data)
     grant_owner_access(event)
-    flash("Your new password is saved. This browser may change the event for 12 hours.")
+    flash(_("Your new password is saved. This browser may change the event for 12 hours."))
     return redirect(url_for("events.view", slug=slug), 303)

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from .. import mail_limits
@@ -41,8 +42,10 @@ class LinkUsedUpError(Refused):
 
     def __init__(self):
         super().__init__(
-            "This link has expired or was already used. Ask for a new one on the event's "
-            "“Forgot the password?” page."
+            _(
+                "This link has expired or was already used. Ask for a new one on the "
+                "event's “Forgot the password?” page."
+            )
         )
 
 
@@ -61,9 +64,8 @@ def send_link(event: Event) -> None:
     token = secrets.token_urlsafe(32)
     link = url_for("recovery.new_password_form", slug=event.slug, token=token, _external=True)
     facts = facts_of(event, event_url(event.slug))
-    message = compose(
-        f"Set a new password: {facts.title}", event.owner_email, "recovery", facts=facts, link=link
-    )
+    subject = _("Set a new password: %(title)s", title=facts.title)
+    message = compose(subject, event.owner_email, "recovery", facts=facts, link=link)
     with committed():  # not through the ORM: an edit form opened elsewhere stays current
         db.session.execute(
             update(EVENTS)
