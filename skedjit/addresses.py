@@ -4,6 +4,7 @@ import re
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
+from flask_babel import gettext
 
 #: Between addresses: new lines, commas and semicolons; spaces too, unless the part
 #: has a name with it, as in `Ana Lopez <ana@example.org>`.
@@ -24,7 +25,11 @@ def check_address(text: str) -> str:
             text, check_deliverability=False, allow_smtputf8=False, allow_display_name=True
         )
     except EmailNotValidError as error:
-        raise AddressError(f"“{text}” is not an email address: {error}") from None
+        # Translators: %(reason)s is email-validator's explanation, which stays in English.
+        sentence = gettext(
+            "“%(text)s” is not an email address: %(reason)s", text=text, reason=error
+        )
+        raise AddressError(sentence) from None
     return checked.normalized
 
 

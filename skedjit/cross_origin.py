@@ -17,6 +17,7 @@ cross-site POST carries it.
 
 from flask import Flask
 from flask import request
+from flask_babel import gettext
 
 from .refusals import Refused
 
@@ -29,8 +30,10 @@ class CrossOriginRequest(Refused):
 
     def __init__(self):
         super().__init__(
-            "This form was sent from another site, so nothing was done. "
-            "Open the page on this site and send it from there."
+            gettext(
+                "This form was sent from another site, so nothing was done. "
+                "Open the page on this site and send it from there."
+            )
         )
 
 

@@ -7,6 +7,7 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask.globals import request_ctx
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import InterfaceError
@@ -17,6 +18,7 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.exceptions import SecurityError
 
 from .database import roll_back
+from .text import lazy_gettext as _l
 
 #: The database is unreachable, went away mid-request, or a statement ran out of time.
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError)
@@ -24,28 +26,37 @@ RETRY_AFTER_SECONDS = 5
 
 log = logging.getLogger(__name__)
 
+#: Each status's title and sentence (lazy: said in the request's language).
 MESSAGES = {
-    400: ("Something in that request was wrong", "Go back, check the form and try again."),
-    403: ("Not allowed", "You do not have permission to do that."),
+    400: (_l("Something in that request was wrong"), _l("Go back, check the form and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do that.")),
     404: (
-        "Page not found",
-        "There is nothing at this address. If someone sent you an event link, "
-        "check that it was copied whole; the event may also have been deleted.",
+        _l("Page not found"),
+        _l(
+            "There is nothing at this address. If someone sent you an event link, "
+            "check that it was copied whole; the event may also have been deleted."
+        ),
     ),
-    405: ("Not allowed here", "That kind of request is not accepted at this address."),
-    413: ("Too much data", "What you sent is too large. Shorten the text and try again."),
-    429: ("Too many requests", "Please wait a little and try again."),
+    405: (_l("Not allowed here"), _l("That kind of request is not accepted at this address.")),
+    413: (_l("Too much data"), _l("What you sent is too large. Shorten the text and try again.")),
+    429: (_l("Too many requests"), _l("Please wait a little and try again.")),
     500: (
-        "Something went wrong on our side",
-        "Nothing you did caused this. Please try again in a moment.",
+        _l("Something went wrong on our side"),
+        _l("Nothing you did caused this. Please try again in a moment."),
     ),
-    503: ("Temporarily unavailable", "Skedjit is briefly unavailable. Please try again soon."),
+    503: (
+        _l("Temporarily unavailable"),
+        _l("Skedjit is briefly unavailable. Please try again soon."),
+    ),
 }
 
 
 def render_error(code: int, title: str | None = None, message: str | None = None):
     """Render the error page for a status code."""
-    default_title, default_message = MESSAGES.get(code, (f"Error {code}", ""))
+    if code in MESSAGES:
+        default_title, default_message = (str(text) for text in MESSAGES[code])
+    else:
+        default_title, default_message = gettext("Error %(code)d", code=code), ""
     return (
         render_template(
             "errors/error.html",
@@ -65,7 +76,7 @@ def _http_error(error: HTTPException):
     return response
 
 
-HTTPS_NEEDED = (
+HTTPS_NEEDED = _l(
     "Skedjit keeps its cookie for HTTPS connections only, and this page came over plain "
     "HTTP, so your browser did not send it back. Open the site with https://, or ask its "
     "administrator to set SESSION_COOKIE_SECURE=0 for plain HTTP."
@@ -74,12 +85,14 @@ HTTPS_NEEDED = (
 
 def _csrf_error(_error: CSRFError):
     if secure_cookie_withheld():
-        return render_error(400, "This site needs HTTPS", HTTPS_NEEDED)
+        return render_error(400, gettext("This site needs HTTPS"), str(HTTPS_NEEDED))
     return render_error(
         400,
-        "This form has expired",
-        "The page was open too long or your browser did not send its security token. "
-        "Go back, reload the page and try again.",
+        gettext("This form has expired"),
+        gettext(
+            "The page was open too long or your browser did not send its security token. "
+            "Go back, reload the page and try again."
+        ),
     )
 
 
@@ -104,8 +117,10 @@ def _database_unavailable(error: Exception):
     log.warning("database unavailable: %s: %s", type(cause).__name__, str(cause).split("\n")[0])
     body, code = render_error(
         503,
-        message="Skedjit cannot reach its database just now. "
-        "Wait a few seconds and try again; nothing you did caused this.",
+        message=gettext(
+            "Skedjit cannot reach its database just now. "
+            "Wait a few seconds and try again; nothing you did caused this."
+        ),
     )
     return body, code, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
@@ -120,9 +135,11 @@ def _untrusted_host(_error: SecurityError):
     )
     return render_error(
         400,
-        "Unknown host name",
-        "This site does not answer to the host name in the address you used. "
-        "If you run it, add that name to the TRUSTED_HOSTS setting.",
+        gettext("Unknown host name"),
+        gettext(
+            "This site does not answer to the host name in the address you used. "
+            "If you run it, add that name to the TRUSTED_HOSTS setting."
+        ),
     )
 
 

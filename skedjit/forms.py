@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from flask_babel import gettext
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import IntegerField
@@ -18,6 +20,7 @@ from .passwords import MAX_BYTES
 from .passwords import MIN_CHARACTERS
 from .passwords import normalized
 from .text import is_noncharacter
+from .text import lazy_gettext as _l
 from .text import shown_in_html
 
 MIN_YEAR, MAX_YEAR = 1900, 2999
@@ -62,13 +65,19 @@ class NoControlCharacters:
                 continue
             if unicodedata.category(char) in ("Cc", "Cs"):
                 raise StopValidation(
-                    "This contains an invisible control character "
-                    f"(U+{ord(char):04X}). Remove it and try again."
+                    gettext(
+                        "This contains an invisible control character (%(code_point)s). "
+                        "Remove it and try again.",
+                        code_point=f"U+{ord(char):04X}",
+                    )
                 )
             if self.shown and is_noncharacter(char):
                 raise StopValidation(
-                    f"This contains U+{ord(char):04X}, which is not a character. "
-                    "Remove it and try again."
+                    gettext(
+                        "This contains %(code_point)s, which is not a character. "
+                        "Remove it and try again.",
+                        code_point=f"U+{ord(char):04X}",
+                    )
                 )
 
 
@@ -112,29 +121,39 @@ class WholeNumberField(IntegerField):
             self.data = int(valuelist[0])
         except ValueError:
             self.data = None
-            raise ValueError("Enter a whole number, e.g. 2.") from None
+            raise ValueError(gettext("Enter a whole number, e.g. 2.")) from None
 
 
 class CountBetween:
-    """A whole number within bounds; says nothing more when it is not a number at all."""
+    """A whole number within bounds; says nothing more when it is not a number at all.
 
-    def __init__(self, low: int, high: int, message: str):
+    The message is a lazy_gettext sentence, said in the request's language."""
+
+    def __init__(self, low: int, high: int, message):
         self.low, self.high, self.message = low, high, message
 
     def __call__(self, form, field):
         if field.data is not None and not self.low <= field.data <= self.high:
-            raise ValidationError(self.message)
+            raise ValidationError(str(self.message))
 
 
 def plausible_year(form, field):
     if field.data and not MIN_YEAR <= field.data.year <= MAX_YEAR:
-        raise ValidationError(f"Choose a date between the years {MIN_YEAR} and {MAX_YEAR}.")
+        raise ValidationError(
+            gettext(
+                "Choose a date between the years %(first)d and %(last)d.",
+                first=MIN_YEAR,
+                last=MAX_YEAR,
+            )
+        )
 
 
 def skipped_time_message(clock, zone: str) -> str:
-    return (
-        f"{clock:%H:%M} does not exist on that day in {zone}: "
-        "the clocks go forward then. Choose another time."
+    return gettext(
+        "%(time)s does not exist on that day in %(zone)s: "
+        "the clocks go forward then. Choose another time.",
+        time=f"{clock:%H:%M}",
+        zone=zone,
     )
 
 
@@ -143,15 +162,27 @@ def password_length(form, field):
     size = len(normalized(field.data or "").encode())
     if field.data and size > MAX_BYTES:
         raise ValidationError(
-            f"Passwords can be at most {MAX_BYTES} bytes ({size} given): "
-            "that is 72 plain letters, fewer with accents or emoji."
+            ngettext(
+                "Passwords can be at most %(num)d byte (%(given)d given): "
+                "that is %(num)d plain letter, fewer with accents or emoji.",
+                "Passwords can be at most %(num)d bytes (%(given)d given): "
+                "that is %(num)d plain letters, fewer with accents or emoji.",
+                MAX_BYTES,
+                given=size,
+            )
         )
 
 
 def new_password_length(form, field):
     password_length(form, field)
     if field.data and len(normalized(field.data)) < MIN_CHARACTERS:
-        raise ValidationError(f"Use at least {MIN_CHARACTERS} characters.")
+        raise ValidationError(
+            ngettext(
+                "Use at least %(num)d character.",
+                "Use at least %(num)d characters.",
+                MIN_CHARACTERS,
+            )
+        )
 
 
 def email_address(form, field):
@@ -167,5 +198,6 @@ class PasswordForm(Form):
     """The event's current password (not needed with owner access)."""
 
     password = PasswordField(
-        "Event password", validators=[Optional(), NoControlCharacters(shown=False), password_length]
+        _l("Event password"),
+        validators=[Optional(), NoControlCharacters(shown=False), password_length],
     )

@@ -1,5 +1,6 @@
 """Guards for the views of one event: load it or 404, and check who may change it."""
 
+from flask_babel import gettext
 from sqlalchemy import select
 from wtforms import Field
 
@@ -18,7 +19,7 @@ class PasswordMissingError(Refused):
     field = "password"
 
     def __init__(self):
-        super().__init__("Enter the event's password.")
+        super().__init__(gettext("Enter the event's password."))
 
 
 class WrongPasswordError(Refused):
@@ -26,14 +27,16 @@ class WrongPasswordError(Refused):
     field = "password"
 
     def __init__(self):
-        super().__init__("That is not this event's password. Check it and try again.")
+        super().__init__(gettext("That is not this event's password. Check it and try again."))
 
 
 class OwnerAccessNeededError(Refused):
     status = 403
 
     def __init__(self):
-        super().__init__("Only a browser with owner access can do that. Give the password first.")
+        super().__init__(
+            gettext("Only a browser with owner access can do that. Give the password first.")
+        )
 
 
 def get_event_or_404(slug: str) -> Event:

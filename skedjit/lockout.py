@@ -21,6 +21,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import case
 from sqlalchemy import delete
 from sqlalchemy import or_
@@ -60,9 +61,9 @@ class PasswordLockedError(Refused):
 
     def __init__(self, until: datetime, now: datetime):
         seconds = max(1, math.ceil((until - now).total_seconds()))
-        sentence = (
-            "Too many wrong passwords for this event from your address. "
-            f"Try again in {describe_wait(seconds)}."
+        sentence = gettext(
+            "Too many wrong passwords for this event from your address. Try again in %(wait)s.",
+            wait=describe_wait(seconds),
         )
         super().__init__(sentence, {"Retry-After": str(seconds)})
         self.seconds = seconds

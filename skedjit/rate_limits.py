@@ -29,6 +29,7 @@ from limits.strategies import FixedWindowRateLimiter
 
 from .refusals import Refused
 from .text import describe_wait
+from .text import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 KEY = "skedjit.limits"
@@ -58,14 +59,15 @@ def _ipv6_key(address: str) -> str:
 
 
 class LimitExceeded(Refused):
-    """An address used up a limit; it may try again in `seconds`."""
+    """An address used up a limit; it may try again in `seconds`.
+
+    `what` is the limit's sentence (lazy), with the wait as %(wait)s."""
 
     status = 429
 
-    def __init__(self, what: str, seconds: int):
-        super().__init__(
-            f"{what} Try again in {describe_wait(seconds)}.", {"Retry-After": str(seconds)}
-        )
+    def __init__(self, what, seconds: int):
+        sentence = str(what) % {"wait": describe_wait(seconds)}  # the request's language
+        super().__init__(sentence, {"Retry-After": str(seconds)})
         self.seconds = seconds
 
 
@@ -79,7 +81,8 @@ class Counts:
 
 
 class Limit:
-    """One abuse limit: its setting, where it counts, and what a refusal says."""
+    """One abuse limit: its setting, where it counts, and what a refusal says (a lazy
+    sentence that says the wait as %(wait)s)."""
 
     def __init__(self, setting: str, scope: str, what: str):
         self.setting, self.scope, self.what = setting, scope, what
@@ -141,33 +144,45 @@ class Limit:
 
 
 #: Events created: counted once the form is valid, before the event is made.
-creates = Limit("RATELIMIT_CREATES", "creates", "Too many new events from your address.")
+creates = Limit(
+    "RATELIMIT_CREATES",
+    "creates",
+    _l("Too many new events from your address. Try again in %(wait)s."),
+)
 #: Wrong event passwords on the edit, delete, answers and invite pages together:
 #: counted before bcrypt runs, given back when the password was right.
 wrong_passwords = Limit(
     "RATELIMIT_WRONG_PASSWORDS",
     "wrong-passwords",
-    "Too many wrong event passwords from your address.",
+    _l("Too many wrong event passwords from your address. Try again in %(wait)s."),
 )
 #: Friends' answers: every POST that answers, changes or withdraws one.
-rsvps = Limit("RATELIMIT_RSVPS", "rsvps", "Too many answers from your address.")
+rsvps = Limit(
+    "RATELIMIT_RSVPS", "rsvps", _l("Too many answers from your address. Try again in %(wait)s.")
+)
 #: Event links that answer 404 (see UnknownEvents).
 unknown_events = Limit(
     "RATELIMIT_UNKNOWN_EVENTS",
     "unknown-events",
-    "Too many links to events that do not exist from your address.",
+    _l("Too many links to events that do not exist from your address. Try again in %(wait)s."),
 )
 #: Owner recovery links asked for, per address and per event (the key is its slug).
 recoveries = Limit(
-    "RATELIMIT_RECOVERIES", "recoveries", "Too many recovery links asked for from your address."
+    "RATELIMIT_RECOVERIES",
+    "recoveries",
+    _l("Too many recovery links asked for from your address. Try again in %(wait)s."),
 )
 recoveries_per_event = Limit(
     "RATELIMIT_RECOVERIES_PER_EVENT",
     "recoveries-per-event",
-    "Too many recovery links were asked for this event.",
+    _l("Too many recovery links were asked for this event. Try again in %(wait)s."),
 )
 #: Emails of every kind sent because of requests from the address (see mail_limits.py).
-emails = Limit("RATELIMIT_EMAILS", "emails", "Too many emails were sent from your address.")
+emails = Limit(
+    "RATELIMIT_EMAILS",
+    "emails",
+    _l("Too many emails were sent from your address. Try again in %(wait)s."),
+)
 SETTINGS = tuple(
     limit.setting
     for limit in (

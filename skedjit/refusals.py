@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from flask import Flask
+from flask_babel import gettext
 
 from .errors import HTTPS_NEEDED
 from .errors import render_error
@@ -44,9 +45,9 @@ class FormExpired(Refused):
 
     def __init__(self):
         super().__init__(
-            HTTPS_NEEDED
+            str(HTTPS_NEEDED)
             if secure_cookie_withheld()
-            else "This form expired: check it and send it again."
+            else gettext("This form expired: check it and send it again.")
         )
 
 

@@ -12,6 +12,7 @@ import io
 
 from flask import Flask
 from flask import request
+from flask_babel import gettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from .refusals import Refused
@@ -27,8 +28,10 @@ class NotAFormError(Refused):
 
     def __init__(self):
         super().__init__(
-            "Skedjit takes web forms only (application/x-www-form-urlencoded or "
-            "multipart/form-data). Send the form from its page."
+            gettext(
+                "Skedjit takes web forms only (application/x-www-form-urlencoded or "
+                "multipart/form-data). Send the form from its page."
+            )
         )
 
 

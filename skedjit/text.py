@@ -1,8 +1,12 @@
-"""Text for people: plain text shown as HTML (escaped, links made), and waits in words."""
+"""Text for people: plain text shown as HTML (escaped, links made), waits in words, and
+sentences translated when they are used (`lazy_gettext`)."""
 
 import math
 import re
 
+from flask_babel import gettext
+from flask_babel import ngettext
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -57,12 +61,38 @@ def linkify(text: str) -> Markup:
     return Markup("").join(parts)
 
 
+class LazyText(LazyString):
+    """A sentence of a module or class, translated each time it is used: in the language
+    of the request then.
+
+    Flask-Babel's own lazy string tells HTML it needs no escaping (its `__html__` gives
+    the text as it is), so a label such as "Can't go" would reach the page unescaped,
+    and so would a translation's `&` or `<`. This one is escaped like any str.
+    """
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """gettext when used, not now: for labels and messages made at import time."""
+    return LazyText(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    """ngettext when used, not now."""
+    return LazyText(ngettext, singular, plural, num, **variables)
+
+
 def describe_wait(seconds: int) -> str:
     """'45 seconds', '12 minutes', '3 hours': how long until a limit lets go, rounded up."""
     if seconds < 60:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
+        # Translators: a wait, as in "Try again in %(wait)s."
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
     minutes = math.ceil(seconds / 60)
     if minutes <= 90:
-        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+        # Translators: a wait, as in "Try again in %(wait)s."
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
     hours = math.ceil(minutes / 60)
-    return f"{hours} hours"
+    # Translators: a wait, as in "Try again in %(wait)s."
+    return ngettext("%(num)d hour", "%(num)d hours", hours)

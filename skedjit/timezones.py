@@ -10,6 +10,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
+from flask_babel import gettext
+from flask_babel import ngettext
+
+from .text import lazy_gettext as _l
+
 # Names ZoneInfo accepts that are not places people live in.
 _NOT_ZONES = {"localtime", "Factory", "posixrules"}
 ZONES = tuple(sorted((available_timezones() - _NOT_ZONES) | {"UTC"}))
@@ -137,19 +142,28 @@ def has_passed(starts_at: datetime, ends_at: datetime | None, now: datetime) -> 
     return now >= event_end(starts_at, ends_at)
 
 
-def _count(number: int, unit: str) -> str:
-    return f"{number} {unit}{'' if number == 1 else 's'}"
+def _minutes(delta: timedelta) -> int:
+    return int(delta.total_seconds() // 60)
 
 
-def _span(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
+def _started_ago(delta: timedelta) -> str:
+    minutes = _minutes(delta)
     if minutes < 60:
-        return _count(max(minutes, 1), "minute")
-    return _count(minutes // 60, "hour")
+        return ngettext(
+            "started %(num)d minute ago", "started %(num)d minutes ago", max(minutes, 1)
+        )
+    return ngettext("started %(num)d hour ago", "started %(num)d hours ago", minutes // 60)
 
 
-#: The distance phrase of an event that has passed.
-PASSED = "has passed"
+def _today_in(delta: timedelta) -> str:
+    minutes = _minutes(delta)
+    if minutes < 60:
+        return ngettext("today, in %(num)d minute", "today, in %(num)d minutes", max(minutes, 1))
+    return ngettext("today, in %(num)d hour", "today, in %(num)d hours", minutes // 60)
+
+
+#: The distance phrase of an event that has passed (lazy: compare it as str(PASSED)).
+PASSED = _l("has passed")
 
 
 def describe_distance(
@@ -157,21 +171,21 @@ def describe_distance(
 ) -> str:
     """How far away the event is, in plain words: 'in 3 days', 'started 2 hours ago'."""
     if has_passed(starts_at, ends_at, now):
-        return PASSED
+        return str(PASSED)
     if now >= starts_at:
-        return f"started {_span(now - starts_at)} ago"
+        return _started_ago(now - starts_at)
     days = (to_local(starts_at, zone_name).date() - to_local(now, zone_name).date()).days
     if days == 0:
-        return f"today, in {_span(starts_at - now)}"
+        return _today_in(starts_at - now)
     if days == 1:
-        return "tomorrow"
+        return gettext("tomorrow")
     if days < 14:
-        return f"in {days} days"
+        return ngettext("in %(num)d day", "in %(num)d days", days)
     if days < 60:
-        return f"in {days // 7} weeks"
+        return ngettext("in %(num)d week", "in %(num)d weeks", days // 7)
     if days < 730:
-        return f"in {days // 30} months"
-    return f"in {days // 365} years"
+        return ngettext("in %(num)d month", "in %(num)d months", days // 30)
+    return ngettext("in %(num)d year", "in %(num)d years", days // 365)
 
 
 def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
@@ -185,4 +199,9 @@ def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
 def format_span(starts_at: datetime, ends_at: datetime | None, zone_name: str) -> str:
     """The start, and the end when there is one: '… 19:30 (Europe/Paris, UTC+01:00) until 23:00'."""
     when = format_when(starts_at, zone_name)
-    return f"{when} until {format_end(starts_at, ends_at, zone_name)}" if ends_at else when
+    if not ends_at:
+        return when
+    # Translators: an event's start and end: "Saturday 12 December 2026, 19:30 (…) until 23:00".
+    return gettext(
+        "%(start)s until %(end)s", start=when, end=format_end(starts_at, ends_at, zone_name)
+    )

@@ -1,5 +1,6 @@
 """Answer forms: a friend's answer, and the owner's answer settings."""
 
+from flask_babel import gettext
 from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import RadioField
@@ -25,13 +26,15 @@ from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
 from ..refusals import FormInvalid
+from ..text import lazy_gettext as _l
 from ..timezones import NonexistentTimeError
 from ..timezones import to_utc
 
+#: A friend's answers: the values are data (models.RESPONSES), the labels are translated.
 RESPONSE_CHOICES = [
-    SelectChoice("yes", "Going"),
-    SelectChoice("maybe", "Maybe"),
-    SelectChoice("no", "Can't go"),
+    SelectChoice("yes", _l("Going")),
+    SelectChoice("maybe", _l("Maybe")),
+    SelectChoice("no", _l("Can't go")),
 ]
 
 
@@ -42,41 +45,41 @@ class RsvpForm(Form):
         csrf = False
 
     name = StringField(
-        "Your name",
+        _l("Your name"),
         filters=[strip],
         validators=[
-            DataRequired("Tell your friends who you are."),
+            DataRequired(_l("Tell your friends who you are.")),
             NoControlCharacters(),
-            Length(max=80, message="Keep your name to 80 characters or fewer."),
+            Length(max=80, message=_l("Keep your name to 80 characters or fewer.")),
         ],
     )
     response = RadioField(
-        "Are you coming?",
+        _l("Are you coming?"),
         choices=RESPONSE_CHOICES,
-        validators=[InputRequired("Choose going, maybe or can't go.")],
+        validators=[InputRequired(_l("Choose going, maybe or can't go."))],
     )
     guests = WholeNumberField(
-        "Extra people you bring",
+        _l("Extra people you bring"),
         default=0,
-        validators=[CountBetween(0, 10, "Bring between 0 and 10 extra people.")],
+        validators=[CountBetween(0, 10, _l("Bring between 0 and 10 extra people."))],
     )
     note = TextAreaField(
-        "Note (optional)",
+        _l("Note (optional)"),
         filters=[normalize_newlines],
         validators=[
             Optional(),
             NoControlCharacters(allow="\n\t"),
-            Length(max=300, message="Keep the note to 300 characters or fewer."),
+            Length(max=300, message=_l("Keep the note to 300 characters or fewer.")),
         ],
     )
-    remind = BooleanField("Email me a reminder and any change")
+    remind = BooleanField(_l("Email me a reminder and any change"))
     email = EmailField(
-        "Your email",
+        _l("Your email"),
         filters=[strip],
         validators=[
             Optional(),
             NoControlCharacters(),
-            Length(max=254, message="Email addresses are at most 254 characters long."),
+            Length(max=254, message=_l("Email addresses are at most 254 characters long.")),
             email_address,
         ],
     )
@@ -91,7 +94,7 @@ class RsvpForm(Form):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and self.remind and self.remind.data and not self.email.data:
-            self.email.errors.append("Give your email address, or untick the reminder.")
+            self.email.errors.append(gettext("Give your email address, or untick the reminder."))
             valid = False
         return valid
 
@@ -116,26 +119,28 @@ class AnswerSettingsForm(Form):
     """The owner's choices about answers."""
 
     capacity = WholeNumberField(
-        "Most people going (leave empty for no limit)",
-        validators=[CountBetween(1, 100000, "Enter a number from 1 up.")],
+        _l("Most people going (leave empty for no limit)"),
+        validators=[CountBetween(1, 100000, _l("Enter a number from 1 up."))],
     )
     deadline_date = LocalDateField(
-        "Answers close on",
+        _l("Answers close on"),
         validators=[Optional(), plausible_year],
-        invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-01.",
+        invalid_value_message=_l("Enter a real date as YYYY-MM-DD, e.g. 2026-12-01."),
     )
     deadline_time = LocalTimeField(
-        "Answers close at",  # said alone by screen readers and in the error summary
+        _l("Answers close at"),  # said alone by screen readers and in the error summary
         validators=[Optional()],
-        invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 18:00.",
+        invalid_value_message=_l("Enter the time as HH:MM on a 24-hour clock, e.g. 18:00."),
     )
-    rsvps_closed = BooleanField("Close answers now")
-    guest_list_hidden = BooleanField("Show friends only the counts, not who answered")
+    rsvps_closed = BooleanField(_l("Close answers now"))
+    guest_list_hidden = BooleanField(_l("Show friends only the counts, not who answered"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         if valid and (self.deadline_date.data is None) != (self.deadline_time.data is None):
-            self.deadline_time.errors.append("Give both the date and the time, or neither.")
+            self.deadline_time.errors.append(
+                gettext("Give both the date and the time, or neither.")
+            )
             valid = False
         return valid
 

@@ -9,6 +9,7 @@ and the capacity holds.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from ..models import answers_open
 from ..models import headcount
 from ..models import utcnow
 from ..refusals import Refused
+from ..text import lazy_gettext as _l
 from ..timezones import has_passed
 from .tokens import hash_token
 from .tokens import new_token
@@ -35,16 +37,18 @@ class AnswersClosedError(Refused):
     """The event takes no more answers (closed by hand or past its deadline)."""
 
     status = 409
-    sentence = "Answers are closed for this event; the answers given stay visible."
+    sentence = _l("Answers are closed for this event; the answers given stay visible.")
 
     def __init__(self):
-        super().__init__(self.sentence)
+        super().__init__(str(self.sentence))  # in the request's language, now
 
 
 class EventPassedError(AnswersClosedError):
     """The event is over, so it takes no more answers."""
 
-    sentence = "This event has passed, so it takes no more answers; the answers given stay visible."
+    sentence = _l(
+        "This event has passed, so it takes no more answers; the answers given stay visible."
+    )
 
 
 class EventFullError(Refused):
@@ -54,7 +58,7 @@ class EventFullError(Refused):
     field = "response"
 
     def __init__(self):
-        super().__init__("The event is full — you can still answer maybe.")
+        super().__init__(gettext("The event is full — you can still answer maybe."))
 
 
 @dataclass(frozen=True)

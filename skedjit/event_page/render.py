@@ -100,7 +100,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             "events/view.html",
             event=event,
             distance=distance,
-            passed=distance == PASSED,
+            passed=distance == str(PASSED),
             owner=owner,
             share_first=owner and message,
             owner_hours_left=hours_left,

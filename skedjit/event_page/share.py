@@ -6,6 +6,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import segno
+from flask_babel import gettext
 
 from ..calendar import CalendarLinks
 from ..calendar import calendar_links_for
@@ -14,8 +15,6 @@ from ..links import ics_url
 from ..timezones import format_span
 from .data import EventPage
 
-INVITED = "You're invited"
-DETAILS_HIDDEN = "Open the link to see the details."
 QR_SCALE = 5  # whole pixels per module at the image's natural size: crisp edges
 QR_BORDER = 4  # the quiet zone the QR standard asks for, in modules
 EMAIL_LINE_BREAK = "\r\n"  # RFC 6068 wants CRLF in a mailto: body
@@ -42,13 +41,19 @@ def invitation(event: EventPage) -> Invitation:
     """The invitation to an event; with hidden previews it names no title, time or place."""
     url = event_url(event.slug)
     if event.hide_preview:
-        body = EMAIL_LINE_BREAK.join([f"{INVITED}! {DETAILS_HIDDEN}", "", url])
-        return Invitation(url, INVITED, DETAILS_HIDDEN, body)
+        invited = gettext("You're invited! Open the link to see the details.")
+        body = EMAIL_LINE_BREAK.join([invited, "", url])
+        hidden = gettext("Open the link to see the details.")
+        return Invitation(url, gettext("You're invited"), hidden, body)
     time = format_span(event.starts_at, event.ends_at, event.timezone)
-    text = f"{time} · {event.location}" if event.location else time
-    lines = [f"When: {time}"]
     if event.location:
-        lines.append(f"Where: {event.location}")
+        # Translators: a link preview's text: the event's time, then its place.
+        text = gettext("%(when)s · %(place)s", when=time, place=event.location)
+    else:
+        text = time
+    lines = [gettext("When: %(when)s", when=time)]
+    if event.location:
+        lines.append(gettext("Where: %(place)s", place=event.location))
     body = EMAIL_LINE_BREAK.join([*lines, "", url])
     return Invitation(url, event.title, text, body)
 

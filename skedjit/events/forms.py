@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import ngettext
 from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms import PasswordField
@@ -33,6 +35,7 @@ from ..mail import mail_enabled
 from ..models import DEFAULT_REMIND_HOURS
 from ..models import LONGEST_EVENT
 from ..models import REMIND_CHOICES
+from ..text import lazy_gettext as _l
 from ..timezones import CURRENT_ZONES
 from ..timezones import LINKS
 from ..timezones import NonexistentTimeError
@@ -42,7 +45,9 @@ from ..timezones import to_utc
 
 
 def _zone_choice(zone: str, old_names: list[str]) -> SelectChoice:
-    """A zone to choose, with its old names for the page's script to match the browser's."""
+    """A zone to choose, with its old names for the page's script to match the browser's.
+
+    Its label is the IANA name (Europe/Paris), which is the same in every language."""
     return SelectChoice(zone, zone, {"data-links": " ".join(old_names)} if old_names else {})
 
 
@@ -51,7 +56,7 @@ ZONE_CHOICES = [
     for zone in CURRENT_ZONES
 ]
 
-REMIND_LABELS = {168: "1 week before", 24: "1 day before", 2: "2 hours before"}
+REMIND_LABELS = {168: _l("1 week before"), 24: _l("1 day before"), 2: _l("2 hours before")}
 REMIND_OFF = "off"
 
 
@@ -64,72 +69,72 @@ class EventForm(Form):
     """The fields of an event, shared by the create and edit forms."""
 
     title = StringField(
-        "Title",
+        _l("Title"),
         filters=[strip],
         validators=[
-            DataRequired("Give the event a title."),
+            DataRequired(_l("Give the event a title.")),
             NoControlCharacters(),
-            Length(max=120, message="Keep the title to 120 characters or fewer."),
+            Length(max=120, message=_l("Keep the title to 120 characters or fewer.")),
         ],
     )
     date = LocalDateField(
-        "Date",
-        validators=[InputRequired("Choose the date."), plausible_year],
-        invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-12.",
+        _l("Date"),
+        validators=[InputRequired(_l("Choose the date.")), plausible_year],
+        invalid_value_message=_l("Enter a real date as YYYY-MM-DD, e.g. 2026-12-12."),
     )
     time = LocalTimeField(
-        "Start time",
-        validators=[InputRequired("Choose the start time.")],
-        invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 19:30.",
+        _l("Start time"),
+        validators=[InputRequired(_l("Choose the start time."))],
+        invalid_value_message=_l("Enter the time as HH:MM on a 24-hour clock, e.g. 19:30."),
     )
     end_date = LocalDateField(
-        "End date",
+        _l("End date"),
         validators=[Optional(), plausible_year],
-        invalid_value_message="Enter a real date as YYYY-MM-DD, e.g. 2026-12-12.",
+        invalid_value_message=_l("Enter a real date as YYYY-MM-DD, e.g. 2026-12-12."),
     )
     end_time = LocalTimeField(
-        "End time",
+        _l("End time"),
         validators=[Optional()],
-        invalid_value_message="Enter the time as HH:MM on a 24-hour clock, e.g. 23:00.",
+        invalid_value_message=_l("Enter the time as HH:MM on a 24-hour clock, e.g. 23:00."),
     )
     timezone = SelectField(
-        "Time zone",
+        _l("Time zone"),
         choices=ZONE_CHOICES,
         default="UTC",
         filters=[current_zone],  # an event stored under an old name is shown under its new one
         validate_choice=False,
-        validators=[InputRequired("Choose a time zone.")],
+        validators=[InputRequired(_l("Choose a time zone."))],
     )
     location = StringField(
-        "Place",
+        _l("Place"),
         filters=[strip],
         validators=[
             Optional(),
             NoControlCharacters(),
-            Length(max=200, message="Keep the place to 200 characters or fewer."),
+            Length(max=200, message=_l("Keep the place to 200 characters or fewer.")),
         ],
     )
-    hide_preview = BooleanField("Keep details out of link previews")
+    hide_preview = BooleanField(_l("Keep details out of link previews"))
     remind = SelectField(
-        "Remind friends by email",
+        _l("Remind friends by email"),
         choices=[SelectChoice(remind_value(h), REMIND_LABELS[h]) for h in REMIND_CHOICES]
-        + [SelectChoice(REMIND_OFF, "No reminder")],
+        + [SelectChoice(REMIND_OFF, _l("No reminder"))],
         default=remind_value(DEFAULT_REMIND_HOURS),
         validate_choice=False,
         validators=[
             AnyOf(
                 [remind_value(h) for h in (*REMIND_CHOICES, None)],
-                message="Choose when friends are reminded from the list.",
+                message=_l("Choose when friends are reminded from the list."),
             )
         ],
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         filters=[normalize_newlines],
         validators=[
             Optional(),
             NoControlCharacters(allow="\n\t"),
-            Length(max=5000, message="Keep the description to 5000 characters or fewer."),
+            Length(max=5000, message=_l("Keep the description to 5000 characters or fewer.")),
         ],
     )
 
@@ -144,7 +149,7 @@ class EventForm(Form):
 
     def validate_timezone(self, field):
         if not is_zone(field.data):
-            raise ValidationError("Choose a time zone from the list.")
+            raise ValidationError(gettext("Choose a time zone from the list."))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -161,7 +166,7 @@ class EventForm(Form):
     def _validate_end(self) -> bool:
         """The optional end: same zone, on the start's day unless a date is given, after it."""
         if self.end_date.data and not self.end_time.data:
-            self.end_time.errors.append("Add the end time, or clear the end date.")
+            self.end_time.errors.append(gettext("Add the end time, or clear the end date."))
             return False
         if not self.end_time.data:
             return True
@@ -175,13 +180,22 @@ class EventForm(Form):
             return False
         if self.ends_at <= self.starts_at:
             self.ends_at = None
-            hint = "" if self.end_date.data else " For an event past midnight, set the end date."
-            self.end_time.errors.append("The end must be after the start." + hint)
+            self.end_time.errors.append(
+                gettext("The end must be after the start.")
+                if self.end_date.data
+                else gettext(
+                    "The end must be after the start. For an event past midnight, set the end date."
+                )
+            )
             return False
         if self.ends_at - self.starts_at > LONGEST_EVENT:
             self.ends_at = None
             self.end_date.errors.append(
-                f"An event can last at most {LONGEST_EVENT.days} days. Choose an earlier end."
+                ngettext(
+                    "An event can last at most %(num)d day. Choose an earlier end.",
+                    "An event can last at most %(num)d days. Choose an earlier end.",
+                    LONGEST_EVENT.days,
+                )
             )
             return False
         return True
@@ -210,27 +224,27 @@ class CreateEventForm(EventForm):
     nonce = HiddenField(filters=[strip], validators=[Optional(), Length(max=64)])
 
     password = PasswordField(
-        "Edit password",
+        _l("Edit password"),
         validators=[
-            InputRequired("Choose a password to edit or delete the event later."),
+            InputRequired(_l("Choose a password to edit or delete the event later.")),
             NoControlCharacters(shown=False),
             new_password_length,
         ],
     )
     password_confirm = PasswordField(
-        "Edit password again",
+        _l("Edit password again"),
         validators=[
-            InputRequired("Type the password again."),
-            EqualTo("password", "The two passwords differ. Type them again."),
+            InputRequired(_l("Type the password again.")),
+            EqualTo("password", _l("The two passwords differ. Type them again.")),
         ],
     )
     owner_email = EmailField(
-        "Your email (optional)",
+        _l("Your email (optional)"),
         filters=[strip],
         validators=[
             Optional(),
             NoControlCharacters(),
-            Length(max=254, message="Email addresses are at most 254 characters long."),
+            Length(max=254, message=_l("Email addresses are at most 254 characters long.")),
             email_address,
         ],
     )
@@ -248,7 +262,7 @@ class CreateEventForm(EventForm):
 class TellInviteesForm(PasswordForm):
     """Whether a change is emailed to the event's invitees (the page shows it when there are)."""
 
-    notify = BooleanField("Tell invited friends", default=True)
+    notify = BooleanField(_l("Tell invited friends"), default=True)
 
 
 class DeleteEventForm(TellInviteesForm):
@@ -268,17 +282,17 @@ class EditEventForm(EventForm, TellInviteesForm):
 
     #: The event's version when the form was opened: a newer one means someone else saved.
     version = VersionField(
-        "Version of the event",
-        validators=[DataRequired("This form is incomplete. Reload the page and try again.")],
+        _l("Version of the event"),
+        validators=[DataRequired(_l("This form is incomplete. Reload the page and try again."))],
     )
 
     new_password = PasswordField(
-        "New password (optional)",
+        _l("New password (optional)"),
         validators=[Optional(), NoControlCharacters(shown=False), new_password_length],
     )
     new_password_confirm = PasswordField(
-        "New password again",
-        validators=[EqualTo("new_password", "The two new passwords differ. Type them again.")],
+        _l("New password again"),
+        validators=[EqualTo("new_password", _l("The two new passwords differ. Type them again."))],
     )
 
     def edit(self) -> tuple[dict, int, str | None]:

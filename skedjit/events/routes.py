@@ -7,6 +7,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext
 
 from .. import event_page
 from .. import rate_limits
@@ -80,7 +81,7 @@ def create():
             form.event_fields(), form.password.data, form.nonce.data or None
         )
     grant_owner_access(event)
-    flash_all(["Your event is ready. Send its link to your friends.", *told])
+    flash_all([gettext("Your event is ready. Send its link to your friends."), *told])
     return redirect(url_for(".view", slug=event.slug), 303)
 
 
@@ -123,7 +124,7 @@ def edit(slug: str):
         told = service.edit_event(event, *form.edit(), notify=form.notify.data)
     if form.new_password.data:
         grant_owner_access(event)  # the new password voided this browser's access too
-    flash_all(["Your changes are saved.", *told])
+    flash_all([gettext("Your changes are saved."), *told])
     return redirect(url_for(".view", slug=slug), 303)
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import exists
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -142,7 +143,8 @@ def delete_event(event: Event, notify: bool) -> list[str]:
         db.session.delete(event)  # its emails not sent yet go with it
         db.session.add(tombstone)
         told = notices.owe_cancellations(tombstone, invitees)
-    return [f"“{tombstone.title}” is deleted. Its link no longer works.", *told]
+    deleted = gettext("“%(title)s” is deleted. Its link no longer works.", title=tombstone.title)
+    return [deleted, *told]
 
 
 def find_tombstone(slug: str, now: datetime | None = None) -> Tombstone | None:

@@ -1,5 +1,7 @@
 """The invitation form: addresses to send the event to, and an optional personal note."""
 
+from flask_babel import gettext
+from flask_babel import ngettext
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
@@ -10,6 +12,8 @@ from ..addresses import check_addresses
 from ..forms import NoControlCharacters
 from ..forms import PasswordForm
 from ..forms import normalize_newlines
+from ..text import lazy_gettext as _l
+from ..text import lazy_ngettext
 
 #: Most addresses one invitation form sends to.
 PER_REQUEST = 20
@@ -19,21 +23,28 @@ class InviteForm(PasswordForm):
     """Up to PER_REQUEST addresses, each checked, and a plain-text note."""
 
     addresses = TextAreaField(
-        "Email addresses",
+        _l("Email addresses"),
         filters=[normalize_newlines],
         validators=[
-            DataRequired("Enter at least one email address."),
+            DataRequired(_l("Enter at least one email address.")),
             NoControlCharacters(allow="\n\t"),
-            Length(max=10_000, message=f"That is more than {PER_REQUEST} addresses."),
+            Length(
+                max=10_000,
+                message=lazy_ngettext(
+                    "That is more than %(num)d address.",
+                    "That is more than %(num)d addresses.",
+                    PER_REQUEST,
+                ),
+            ),
         ],
     )
     note = TextAreaField(
-        "Personal message (optional)",
+        _l("Personal message (optional)"),
         filters=[normalize_newlines],
         validators=[
             Optional(),
             NoControlCharacters(allow="\n\t"),
-            Length(max=500, message="Keep the message to 500 characters or fewer."),
+            Length(max=500, message=_l("Keep the message to 500 characters or fewer.")),
         ],
     )
 
@@ -43,12 +54,21 @@ class InviteForm(PasswordForm):
     def validate_addresses(self, field):
         addresses, errors = check_addresses(field.data)
         if errors:
-            raise ValidationError(" ".join(errors) + " Nothing was sent.")
+            # Translators: %(problems)s is a sentence for each address refused.
+            raise ValidationError(
+                gettext("%(problems)s Nothing was sent.", problems=" ".join(errors))
+            )
         if not addresses:
-            raise ValidationError("Enter at least one email address.")
+            raise ValidationError(gettext("Enter at least one email address."))
         if len(addresses) > PER_REQUEST:
             raise ValidationError(
-                f"Send to at most {PER_REQUEST} addresses at once; this has {len(addresses)}. "
-                "Send the rest in a second go."
+                ngettext(
+                    "Send to at most %(num)d address at once; this has %(given)d. "
+                    "Send the rest in a second go.",
+                    "Send to at most %(num)d addresses at once; this has %(given)d. "
+                    "Send the rest in a second go.",
+                    PER_REQUEST,
+                    given=len(addresses),
+                )
             )
         self.checked = addresses

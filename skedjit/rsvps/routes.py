@@ -7,6 +7,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext
 
 from .. import event_page
 from .. import rate_limits
@@ -43,7 +44,7 @@ def answer(slug: str):
         rsvp, token, told = service.answer(
             event, form.answer_fields(), token, email=form.reminder_address()
         )
-    flash(f"Thanks, {rsvp.name}! Your answer is saved.")
+    flash(gettext("Thanks, %(name)s! Your answer is saved.", name=rsvp.name))
     if told:
         flash(told)
     flash(url_for(".change", slug=slug, token=token, _external=True), "change-link")
@@ -75,7 +76,7 @@ def withdraw(slug: str):
     event = get_event_or_404(slug)
     if not service.withdraw(event, request.form.get("token") or answer_token(slug)):
         abort(404)
-    flash("Your answer is withdrawn.")
+    flash(gettext("Your answer is withdrawn."))
     return forget_answer(redirect(url_for("events.view", slug=slug), 303), slug)
 
 
@@ -129,7 +130,7 @@ def save_settings(slug: str):
     with showing_again(answers_page, form, event=event):
         check_form(form)
         service.update_settings(event, form.settings(event.timezone))
-    flash("Your answer settings are saved.")
+    flash(gettext("Your answer settings are saved."))
     return redirect(url_for("events.view", slug=slug), 303)
 
 
@@ -140,5 +141,5 @@ def remove(slug: str, rsvp_id: int):
     require_owner_access(event)
     if not service.remove(event, rsvp_id):
         abort(404)
-    flash("The answer is removed.")
+    flash(gettext("The answer is removed."))
     return redirect(url_for(".manage", slug=slug), 303)
