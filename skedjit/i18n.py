@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
 
+from babel import localedata
 from flask import Blueprint
 from flask import Flask
 from flask import current_app
@@ -59,6 +60,22 @@ def _with_catalogs() -> dict[str, str]:
     }
 
 
+def locale_of(environ, offered: dict[str, str]) -> str:
+    """The request's locale: its language, and for English the reader's country when it
+    writes dates otherwise than Skedjit's own, British, English ('en_US': 7:30 PM)."""
+    language = language_of(environ, offered)
+    if language != DEFAULT or DEFAULT != "en":
+        return language
+    accepted = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+    for tag, _quality in accepted:
+        if tag.lower().startswith("en"):
+            country = tag[3:].upper()
+            english = f"en_{country}"
+            ours = not country or country == "GB"  # Skedjit's English is British
+            return english if not ours and localedata.exists(english) else DEFAULT
+    return DEFAULT
+
+
 def language_of(environ, offered: dict[str, str]) -> str:
     """The reader's language for this request (WSGI environ): cookie, browser, English."""
     chosen = parse_cookie(environ.get("HTTP_COOKIE", "")).get(COOKIE)
@@ -76,7 +93,13 @@ def only_language_cookie(environ) -> bool:
 
 
 def current_language() -> str:
-    """The language being written in now (the request's, or the one forced)."""
+    """The language being written in now (the request's, or the one forced): 'en', 'pt_BR'."""
+    locale = str(get_locale() or DEFAULT)
+    return locale if locale in LANGUAGES else locale.split("_")[0]
+
+
+def current_locale() -> str:
+    """The locale dates are written in now: the language, or 'en_US' and the like."""
     return str(get_locale() or DEFAULT)
 
 
@@ -125,7 +148,7 @@ def choose():
 def _select_locale() -> str:
     if not has_request_context():
         return DEFAULT
-    return language_of(request.environ, offered_languages(current_app))
+    return locale_of(request.environ, offered_languages(current_app))
 
 
 def init_app(app: Flask) -> None:

@@ -10,9 +10,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
+from babel.dates import format_date
+from babel.dates import format_time
+from babel.dates import get_datetime_format
+from babel.dates import get_timezone_location
 from flask_babel import gettext
 from flask_babel import ngettext
 
+from .i18n import current_locale
 from .text import lazy_gettext as _l
 
 # Names ZoneInfo accepts that are not places people live in.
@@ -113,19 +118,53 @@ def format_offset(local: datetime) -> str:
     return f"UTC{sign}{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
 
 
+def _babel_locale() -> str | None:
+    """The locale Babel writes dates in now, or None for Skedjit's own English."""
+    locale = current_locale()
+    return None if locale == "en" else locale
+
+
 def format_day(day: date) -> str:
-    """Return 'Saturday 12 December 2026'."""
+    """Return 'Saturday 12 December 2026' ('Samstag, 12. Dezember 2026' in German)."""
+    locale = _babel_locale()
+    if locale is not None:
+        return format_date(day, "full", locale=locale)
     return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def format_clock(local: datetime) -> str:
+    """Return '19:30' (or '7:30 PM' where the reader's locale writes it so)."""
+    locale = _babel_locale()
+    return f"{local:%H:%M}" if locale is None else format_time(local, "short", locale=locale)
+
+
+def _day_and_clock(local: datetime) -> str:
+    locale = _babel_locale()
+    if locale is None:
+        return f"{format_day(local)}, {local:%H:%M}"
+    pattern = get_datetime_format("medium", locale=locale).replace("'", "")
+    return pattern.replace("{0}", format_clock(local)).replace("{1}", format_day(local))
+
+
+def _zone_label(zone_name: str, local: datetime) -> str:
+    """'Europe/Paris, UTC+01:00' (its city in the reader's language, where Babel has it)."""
+    if zone_name == "UTC":
+        return zone_name
+    locale = _babel_locale()
+    name = zone_name
+    if locale is not None and "/" in zone_name:
+        name = get_timezone_location(ZoneInfo(zone_name), locale=locale, return_city=True)
+    return f"{name}, {format_offset(local)}"
+
+
 def format_when(instant: datetime, zone_name: str) -> str:
-    """Return 'Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)', or '… (UTC)'.
+    """Return 'Saturday 12 December 2026, 19:30 (Europe/Paris, UTC+01:00)', or '… (UTC)',
+    in the reader's locale (Babel's full date and short time for theirs).
 
     The page's script writes the viewer's own time in the same pattern (skedjit.js).
     """
     local = to_local(instant, zone_name)
-    zone = zone_name if zone_name == "UTC" else f"{zone_name}, {format_offset(local)}"
-    return f"{format_day(local)}, {local:%H:%M} ({zone})"
+    return f"{_day_and_clock(local)} ({_zone_label(zone_name, local)})"
 
 
 #: How long an event without an end is taken to last (calendars, "has passed").
@@ -192,8 +231,8 @@ def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
     """The end as shown after the start: '23:00', or with its day when it differs."""
     start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
     if end.date() == start.date():
-        return f"{end:%H:%M}"
-    return f"{format_day(end)}, {end:%H:%M}"
+        return format_clock(end)
+    return _day_and_clock(end)
 
 
 def format_span(starts_at: datetime, ends_at: datetime | None, zone_name: str) -> str:

@@ -1,9 +1,16 @@
 """Which language pages are in: the browser's, the menu's cookie, English otherwise."""
 
 import re
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date
+from babel.dates import format_time
+from babel.dates import get_datetime_format
+from babel.dates import get_timezone_location
 
 from skedjit import i18n
 from tests.helpers.catalogs import write_catalog
@@ -126,3 +133,28 @@ def test_the_stylesheet_mirrors_for_right_to_left_languages():
         css,
     )
     assert physical == []
+
+
+@pytest.mark.parametrize(
+    ("accepted", "locale"), [("de", "de"), ("ar", "ar"), ("en-US,en;q=0.9", "en_US")]
+)
+def test_the_time_is_written_in_the_reader_s_locale_with_its_zone_and_offset(
+    speaking, make_event, accepted, locale
+):
+    slug = make_event(starts_at=datetime(2027, 1, 16, 18, 30, tzinfo=UTC), timezone="Europe/Paris")
+    page = speaking.test_client().get(f"/events/{slug}", headers={"Accept-Language": accepted})
+    local = datetime(2027, 1, 16, 19, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    day = format_date(local, "full", locale=locale)
+    clock = format_time(local, "short", locale=locale)
+    city = get_timezone_location(ZoneInfo("Europe/Paris"), locale=locale, return_city=True)
+    when = get_datetime_format("medium", locale=locale).replace("'", "")
+    when = when.replace("{0}", clock).replace("{1}", day)
+    assert f"{when} ({city}, UTC+01:00)" in text(page)
+
+
+def test_english_without_a_country_keeps_skedjit_s_own_way(speaking, make_event):
+    slug = make_event(starts_at=datetime(2027, 1, 16, 18, 30, tzinfo=UTC), timezone="Europe/Paris")
+    for accepted in (None, "en-GB,en;q=0.9", "en"):
+        headers = {"Accept-Language": accepted} if accepted else {}
+        page = speaking.test_client().get(f"/events/{slug}", headers=headers)
+        assert "Saturday 16 January 2027, 19:30 (Europe/Paris, UTC+01:00)" in text(page)

@@ -15,7 +15,7 @@ from ..answers.forms import RsvpForm
 from ..answers.tokens import answer_token
 from ..assets import release_tag
 from ..expiry import deleted_on
-from ..i18n import current_language
+from ..i18n import current_locale
 from ..owner_access import has_owner_access
 from ..owner_access import may_have_owner_access
 from ..owner_access import owner_access_hours_left
@@ -121,7 +121,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
         return Response(render(), 200, headers, content_type="text/html; charset=utf-8")
 
     key = (event.digest, answers_open, distance, hours_left, mine.id if mine else None)
-    key += (request.scheme, request.host, current_language())
+    key += (request.scheme, request.host, current_locale())
     etag = hashlib.blake2b(repr((release_tag(), *key)).encode(), digest_size=12).hexdigest()
     headers = {
         "ETag": f'"{etag}"',

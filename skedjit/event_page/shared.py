@@ -29,7 +29,7 @@ from flask import request
 from werkzeug.http import parse_etags
 
 from .. import metrics
-from ..i18n import language_of
+from ..i18n import locale_of
 from ..i18n import offered_languages
 from ..i18n import only_language_cookie
 from ..slugs import PATTERN
@@ -89,7 +89,7 @@ class SharedPages:
             match.group(1),
             environ.get("wsgi.url_scheme"),
             environ.get("HTTP_HOST"),
-            language_of(environ, offered_languages(self.app)),
+            locale_of(environ, offered_languages(self.app)),
         )
         page = self.fresh(key)
         if page is not None:
