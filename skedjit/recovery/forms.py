@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired
 from ..forms import Form
 from ..forms import NoControlCharacters
 from ..forms import new_password_length
+from ..text import lazy_gettext as _l
 
 
 class AskForLinkForm(Form):
@@ -17,17 +18,17 @@ class NewPasswordForm(Form):
     """The new password a recovery link sets."""
 
     new_password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
-            InputRequired("Choose a new password."),
+            InputRequired(_l("Choose a new password.")),
             NoControlCharacters(shown=False),
             new_password_length,
         ],
     )
     new_password_confirm = PasswordField(
-        "New password again",
+        _l("New password again"),
         validators=[
-            InputRequired("Type the new password again."),
-            EqualTo("new_password", "The two new passwords differ. Type them again."),
+            InputRequired(_l("Type the new password again.")),
+            EqualTo("new_password", _l("The two new passwords differ. Type them again.")),
         ],
     )
