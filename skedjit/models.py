@@ -106,6 +106,9 @@ class Event(db.Model):
     remind_hours: Mapped[int | None] = mapped_column()
     #: When the reminder is due; None once a worker took it, or when there is none to send.
     remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The language its emails and calendar files are written in (i18n.LANGUAGES): the
+    #: owner's page language when it was made.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     #: The site's address the event was made at (links.site_url): the worker's links
     #: in reminders start with it.
     site_url: Mapped[str | None] = mapped_column(String(255))

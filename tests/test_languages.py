@@ -13,7 +13,11 @@ from babel.dates import get_datetime_format
 from babel.dates import get_timezone_location
 
 from skedjit import i18n
+from tests.helpers.browser import Browser
 from tests.helpers.catalogs import write_catalog
+from tests.helpers.forms import edit_fields
+from tests.helpers.html import field_error
+from tests.helpers.html import form_version
 from tests.helpers.html import text_of as text
 
 FOOTER = "Skedjit: one link to share an event. No accounts."
@@ -158,3 +162,32 @@ def test_english_without_a_country_keeps_skedjit_s_own_way(speaking, make_event)
         headers = {"Accept-Language": accepted} if accepted else {}
         page = speaking.test_client().get(f"/events/{slug}", headers=headers)
         assert "Saturday 16 January 2027, 19:30 (Europe/Paris, UTC+01:00)" in text(page)
+
+
+def test_an_event_keeps_its_owner_s_language_which_the_edit_form_changes(
+    speaking, create_event_as, load_event
+):
+    owner = Browser(speaking.test_client())
+    owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
+    slug = create_event_as(owner)
+    assert load_event(slug).language == "de"
+
+    edit = owner.get(f"/events/{slug}/edit").get_data(as_text=True)
+    assert '<option selected value="de">Deutsch</option>' in edit
+    version = form_version(edit)
+    refused = owner.post(f"/events/{slug}/edit", data=edit_fields(version, language="xx"))
+    assert refused.status_code == 400
+    assert (
+        field_error(refused.get_data(as_text=True), "language")
+        == "Choose a language from the list."
+    )
+    assert load_event(slug).language == "de"
+    saved = owner.post(f"/events/{slug}/edit", data=edit_fields(version, language="ar"))
+    assert saved.status_code == 303
+    assert load_event(slug).language == "ar"
+
+
+def test_with_english_alone_the_edit_form_asks_no_language(browser, create_event_as, load_event):
+    slug = create_event_as(browser)
+    assert load_event(slug).language == "en"
+    assert 'name="language"' not in browser.get(f"/events/{slug}/edit").get_data(as_text=True)

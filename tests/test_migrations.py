@@ -54,6 +54,7 @@ EVENT_COLUMNS = {
     "remind_hours",
     "remind_at",
     "site_url",
+    "language",
     "version",
     "created_at",
     "updated_at",

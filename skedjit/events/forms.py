@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import ngettext
 from wtforms import BooleanField
@@ -31,6 +32,7 @@ from ..forms import normalize_newlines
 from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
+from ..i18n import offered_languages
 from ..mail import mail_enabled
 from ..models import DEFAULT_REMIND_HOURS
 from ..models import LONGEST_EVENT
@@ -295,9 +297,29 @@ class EditEventForm(EventForm, TellInviteesForm):
         validators=[EqualTo("new_password", _l("The two new passwords differ. Type them again."))],
     )
 
+    language = SelectField(
+        _l("Language of its emails and calendar file"),
+        validate_choice=False,
+        validators=[Optional()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offered = offered_languages(current_app)
+        if len(offered) < 2:
+            del self.language  # English alone: nothing to choose
+        else:
+            self.language.choices = [SelectChoice(code, name) for code, name in offered.items()]
+
+    def validate_language(self, field):
+        if field.data and field.data not in offered_languages(current_app):
+            raise ValidationError(_l("Choose a language from the list."))
+
     def edit(self) -> tuple[dict, int, str | None]:
         """What the edit asks for: the new details, the version they change, a new password."""
         fields = self.event_fields()
+        if self.language and self.language.data:
+            fields["language"] = self.language.data
         if self.remind and not self.remind.raw_data:  # not asked (a form from before it was)
             fields.pop("remind_hours")
         return fields, self.version.data, self.new_password.data or None

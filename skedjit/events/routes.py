@@ -48,6 +48,7 @@ def event_form_data(event: Event) -> dict:
         "description": event.description,
         "hide_preview": event.hide_preview,
         "remind": remind_value(event.remind_hours),
+        "language": event.language,
     }
 
 

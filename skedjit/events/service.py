@@ -18,6 +18,7 @@ from ..database import committed
 from ..expiry import TOMBSTONE_DAYS
 from ..expiry import prune_tombstones
 from ..extensions import db
+from ..i18n import current_language
 from ..invites import notices
 from ..links import site_url
 from ..models import Event
@@ -71,6 +72,7 @@ def create_event(details: dict, password: str, nonce: str | None = None) -> tupl
             password_hash=password_hash,
             create_nonce_hash=nonce_hash,
             site_url=site_url(),
+            language=current_language(),
             **details,
         )
         event.schedule_reminder()
