@@ -36,7 +36,7 @@ install_node_tools() {
 # The message catalogs (skedjit/translations/*/LC_MESSAGES/messages.po) as the app reads them.
 compile_translations() {
   if compgen -G "skedjit/translations/*/LC_MESSAGES/messages.po" >/dev/null; then
-    "$VENV/bin/pybabel" compile -q -d skedjit/translations
+    "$VENV/bin/pybabel" -q compile -d skedjit/translations
   fi
 }
 

@@ -160,7 +160,7 @@ def init_app(app: Flask) -> None:
         language = current_language()
         return {
             "languages": offered_languages(app),
-            "page_lang": html_lang(language),
+            "page_lang": html_lang(current_locale()),  # en-US where dates are written so
             "page_dir": text_direction(language),
             "language": language,
         }

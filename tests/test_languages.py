@@ -104,8 +104,15 @@ def test_the_footer_menu_lists_each_language_in_itself(speaking):
     ]
 
 
-def test_without_catalogs_english_alone_is_offered_and_there_is_no_menu(client):
-    response = client.get("/", headers={"Accept-Language": "de"})
+@pytest.fixture
+def english_only(make_app, tmp_path, monkeypatch):
+    """The app with no catalog at all."""
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path / "no-translations")
+    return make_app()
+
+
+def test_without_catalogs_english_alone_is_offered_and_there_is_no_menu(english_only):
+    response = english_only.test_client().get("/", headers={"Accept-Language": "de"})
     assert html_tag(response) == '<html lang="en" dir="ltr">'
     assert 'name="lang"' not in response.get_data(as_text=True)
 
@@ -187,7 +194,10 @@ def test_an_event_keeps_its_owner_s_language_which_the_edit_form_changes(
     assert load_event(slug).language == "ar"
 
 
-def test_with_english_alone_the_edit_form_asks_no_language(browser, create_event_as, load_event):
+def test_with_english_alone_the_edit_form_asks_no_language(
+    english_only, create_event_as, load_event
+):
+    browser = Browser(english_only.test_client())
     slug = create_event_as(browser)
     assert load_event(slug).language == "en"
     assert 'name="language"' not in browser.get(f"/events/{slug}/edit").get_data(as_text=True)

@@ -20,10 +20,10 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", async () => {
       try {
         await navigator.clipboard.writeText(input.value);
-        if (status) status.textContent = "Copied. Paste it in a message to your friends.";
+        if (status) status.textContent = status.dataset.copied;
       } catch {
         input.select();
-        if (status) status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
+        if (status) status.textContent = status.dataset.select;
       }
     });
   }
@@ -39,31 +39,39 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // The event's time in the viewer's own zone, when that differs from the event's, written
-// as the page writes the event's own: "Saturday 12 December 2026, 18:30 (Europe/London, UTC+00:00)".
+// as the page writes the event's own: in English "Saturday 12 December 2026, 18:30
+// (Europe/London, UTC+00:00)", in other languages the page's (its lang) full date and
+// short time. The sentence around it comes translated in the line's data attributes.
 document.addEventListener("DOMContentLoaded", () => {
   const eventTime = document.querySelector("time.event-time[data-zone]");
   const line = document.querySelector(".viewer-time");
   if (!eventTime || !line) return;
   const fields = { weekday: "long", day: "numeric", month: "long", year: "numeric",
                    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset" };
+  const lang = document.documentElement.lang;
   const wallClock = (date, timeZone) => {
     const part = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { ...fields, timeZone })
       .formatToParts(date).map(({ type, value }) => [type, value]));
-    return { day: `${part.weekday} ${part.day} ${part.month} ${part.year}`,
-             clock: `${part.hour}:${part.minute}`,
+    const own = lang === "en";
+    return { day: own ? `${part.weekday} ${part.day} ${part.month} ${part.year}`
+                      : new Intl.DateTimeFormat(lang, { dateStyle: "full", timeZone }).format(date),
+             clock: own ? `${part.hour}:${part.minute}`
+                        : new Intl.DateTimeFormat(lang, { timeStyle: "short", timeZone }).format(date),
              offset: part.timeZoneName === "GMT" ? "UTC+00:00" : part.timeZoneName.replace("GMT", "UTC") };
   };
+  const fill = (sentence, values) => sentence.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
   try {
     const start = new Date(eventTime.dateTime);
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const here = wallClock(start, zone), there = wallClock(start, eventTime.dataset.zone);
     if (here.day === there.day && here.clock === there.clock) return;
-    let text = `Your time: ${here.day}, ${here.clock} (${zone === "UTC" ? zone : `${zone}, ${here.offset}`})`;
+    let when = `${here.day}, ${here.clock} (${zone === "UTC" ? zone : `${zone}, ${here.offset}`})`;
     if (eventTime.dataset.end) {
       const end = wallClock(new Date(eventTime.dataset.end), zone);
-      text += ` until ${end.day === here.day ? end.clock : `${end.day}, ${end.clock}`}`;
+      when = fill(line.dataset.until,
+                  { start: when, end: end.day === here.day ? end.clock : `${end.day}, ${end.clock}` });
     }
-    line.textContent = text;
+    line.textContent = fill(line.dataset.yourTime, { when });
     line.hidden = false;
   } catch {
     // An engine without this zone: the event's own time above still stands.
