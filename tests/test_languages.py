@@ -11,14 +11,21 @@ from babel.dates import format_date
 from babel.dates import format_time
 from babel.dates import get_datetime_format
 from babel.dates import get_timezone_location
+from flask_babel import force_locale
+from flask_babel import gettext
+from sqlalchemy import select
 
 from skedjit import i18n
+from skedjit.extensions import db
+from skedjit.invites import reminders
+from skedjit.models import Event
 from tests.helpers.browser import Browser
 from tests.helpers.catalogs import write_catalog
 from tests.helpers.forms import edit_fields
 from tests.helpers.html import field_error
 from tests.helpers.html import form_version
 from tests.helpers.html import text_of as text
+from tests.helpers.worker import settle
 
 FOOTER = "Skedjit: one link to share an event. No accounts."
 
@@ -201,3 +208,28 @@ def test_with_english_alone_the_edit_form_asks_no_language(
     slug = create_event_as(browser)
     assert load_event(slug).language == "en"
     assert 'name="language"' not in browser.get(f"/events/{slug}/edit").get_data(as_text=True)
+
+
+def test_an_event_s_emails_are_in_its_language_whoever_sends_them(
+    mail_app, create_event_as, mail_server
+):
+    owner = Browser(mail_app.test_client())
+    owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
+    slug = create_event_as(owner)  # a German event
+    owner.client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"  # the owner reads French now
+    owner.post(f"/events/{slug}/invite", data={"addresses": "ana@example.org"})
+    with mail_app.app_context():
+        remind_at = db.session.scalar(select(Event.remind_at).where(Event.slug == slug))
+        reminders.send_reminders(remind_at)  # the worker: no request, no reader
+        db.session.remove()
+    settle(mail_app)
+
+    invitation, reminder = (m.message for m in mail_server.to("ana@example.org"))
+    local = datetime(2054, 12, 12, 19, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    with mail_app.test_request_context(), force_locale("de"):
+        day = format_date(local, "full", locale="de")
+        expected = gettext("Invitation: %(title)s, %(day)s", title="Board games at Ana's", day=day)
+    assert invitation["Subject"].strip() == expected
+    assert expected != f"Invitation: Board games at Ana's, {day}"  # German, not English
+    assert day in reminder["Subject"]
+    assert "Samstag" in day

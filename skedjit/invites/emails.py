@@ -9,6 +9,7 @@ gettext as the email is composed, in the language being written in then: compose
 inside `i18n.writing_in(language)` to write it in another.
 """
 
+import functools
 from dataclasses import dataclass
 
 from flask import current_app
@@ -21,6 +22,7 @@ from itsdangerous import URLSafeSerializer
 from ..calendar import cancelled_calendar
 from ..calendar import event_calendar
 from ..calendar import ics_filename
+from ..i18n import writing_in
 from ..links import event_url
 from ..mail import Message
 from ..mail import header_text
@@ -67,6 +69,19 @@ def facts_of(event: Event | Tombstone, url: str | None = None) -> Facts:
     )
 
 
+def in_its_language(build):
+    """Compose in the event's language (i18n.writing_in): the first argument's, or the
+    batch's event's."""
+
+    @functools.wraps(build)
+    def composed(first, *args, **kwargs):
+        event = first.event if isinstance(first, Batch) else first
+        with writing_in(event.language):
+            return build(first, *args, **kwargs)
+
+    return composed
+
+
 def _signer(salt: str) -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt=salt)
 
@@ -99,6 +114,7 @@ def unsubscribe_url(event: Event, invitee: Invitee) -> str:
     return url_for("invites.unsubscribe_form", slug=event.slug, token=token, _external=True)
 
 
+@in_its_language
 def confirmation(event: Event, invitee: Invitee) -> Message:
     """The one email a friend's own address gets before any other: a link that confirms
     it for the answer it was given with. It holds the title, but no other text of the
@@ -110,18 +126,22 @@ def confirmation(event: Event, invitee: Invitee) -> Message:
 
 
 class Batch:
-    """Emails about one event to many addresses, built from the same parts."""
+    """Emails about one event to many addresses, built from the same parts, in the
+    event's language."""
 
     def __init__(self, event: Event):
         self.event = event
         self.url = event_url(event.slug)
-        self.facts = facts_of(event, self.url)
+        with writing_in(event.language):
+            self.facts = facts_of(event, self.url)
         self.ics = event_calendar(event, self.url).to_ical()
 
+    @in_its_language
     def invitations(self, invitees: list[Invitee], note: str) -> list[Message]:
         subject = _("Invitation: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
         return [self._message(subject, i, "invitation", note=note) for i in invitees]
 
+    @in_its_language
     def change_notices(self, invitees: list[Invitee], changes: list[tuple[str, str, str]]):
         """`changes`: what changed ("title", "when" or "where"), as it was, as it is now."""
         subject = _("Changed: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
@@ -130,6 +150,7 @@ class Batch:
         shown = [(labels[what], old or nowhere, new or nowhere) for what, old, new in changes]
         return [self._message(subject, i, "change", changes=shown) for i in invitees]
 
+    @in_its_language
     def reminders(self, invitees: list[Invitee]) -> list[Message]:
         subject = _("Reminder: %(title)s, %(when)s", title=self.facts.title, when=self.facts.when)
         return [self._message(subject, i, "reminder") for i in invitees]
@@ -153,8 +174,14 @@ class Batch:
         return message
 
 
-def cancellations(tombstone: Tombstone, addresses: list[str]) -> list[Message]:
-    """Tell invitees the event is cancelled, with a calendar cancellation (METHOD:CANCEL)."""
+def cancellations(tombstone: Tombstone, addresses: list[str], language: str) -> list[Message]:
+    """Tell invitees the event is cancelled, with a calendar cancellation (METHOD:CANCEL),
+    in the language the event had."""
+    with writing_in(language):
+        return _cancellations(tombstone, addresses)
+
+
+def _cancellations(tombstone: Tombstone, addresses: list[str]) -> list[Message]:
     facts = facts_of(tombstone)
     ics = cancelled_calendar(tombstone, method="CANCEL").to_ical()
     subject = _("Cancelled: %(title)s, %(day)s", title=facts.title, day=facts.day)
@@ -166,6 +193,7 @@ def cancellations(tombstone: Tombstone, addresses: list[str]) -> list[Message]:
     return messages
 
 
+@in_its_language
 def receipt(event: Event, address: str) -> Message:
     """The owner's receipt: the link, and how to change the event (never the password)."""
     facts = facts_of(event, event_url(event.slug))

@@ -17,6 +17,7 @@ from .. import mail_limits
 from .. import outbox
 from ..addresses import address_key
 from ..database import committed
+from ..i18n import writing_in
 from ..mail import mail_enabled
 from ..models import Event
 from ..models import Tombstone
@@ -84,15 +85,17 @@ def invitee_count(event: Event) -> int:
 
 
 def what_invitees_see(event: Event) -> emails.Facts:
-    """The facts change notices compare: take them before the change."""
-    return emails.facts_of(event)
+    """The facts change notices compare, in the event's language: take them before the change."""
+    with writing_in(event.language):
+        return emails.facts_of(event)
 
 
 def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
     """In the change's transaction: owe invitees what changed, if the title, the time or
     the place did; what to tell the owner."""
     invitees = service.reachable_invitees(event.id) if mail_enabled() else []
-    after = emails.facts_of(event)
+    with writing_in(event.language):
+        after = emails.facts_of(event)
     changes = [
         (what, old, new)
         for what, old, new in (
@@ -135,8 +138,9 @@ def reachable_addresses(event: Event) -> list[str]:
     return [invitee.address for invitee in service.reachable_invitees(event.id)]
 
 
-def owe_cancellations(tombstone: Tombstone, addresses: list[str]) -> list[str]:
-    """In the deletion's transaction: owe the invitees the cancellation; what to tell."""
+def owe_cancellations(tombstone: Tombstone, addresses: list[str], language: str) -> list[str]:
+    """In the deletion's transaction: owe the invitees the cancellation, in the event's
+    language; what to tell."""
     if not addresses:
         return []
     try:
@@ -148,7 +152,7 @@ def owe_cancellations(tombstone: Tombstone, addresses: list[str]) -> list[str]:
                 reason=refused.sentence,
             )
         ]
-    for message in emails.cancellations(tombstone, addresses):
+    for message in emails.cancellations(tombstone, addresses, language):
         outbox.owe("cancellation", message, None)
     count = len(addresses)
     return [

@@ -23,6 +23,7 @@ from .. import rate_limits
 from ..database import committed
 from ..events.service import set_password
 from ..extensions import db
+from ..i18n import writing_in
 from ..invites.emails import compose
 from ..invites.emails import facts_of
 from ..links import event_url
@@ -63,9 +64,10 @@ def send_link(event: Event) -> None:
         return
     token = secrets.token_urlsafe(32)
     link = url_for("recovery.new_password_form", slug=event.slug, token=token, _external=True)
-    facts = facts_of(event, event_url(event.slug))
-    subject = _("Set a new password: %(title)s", title=facts.title)
-    message = compose(subject, event.owner_email, "recovery", facts=facts, link=link)
+    with writing_in(event.language):
+        facts = facts_of(event, event_url(event.slug))
+        subject = _("Set a new password: %(title)s", title=facts.title)
+        message = compose(subject, event.owner_email, "recovery", facts=facts, link=link)
     with committed():  # not through the ORM: an edit form opened elsewhere stays current
         db.session.execute(
             update(EVENTS)
