@@ -102,6 +102,7 @@ def new_context(chromium, site) -> Iterator[Callable[..., object]]:
 
     def open_context(**options):
         options.setdefault("viewport", PHONE)
+        options.setdefault("locale", "en-GB")  # Skedjit's own English, unless a test says
         context = chromium.new_context(base_url=site, **options)
         context.set_default_timeout(10_000)
         contexts.append(context)
