@@ -13,6 +13,7 @@ event: the owner's page language at creation. `writing_in(language)` forces it.
 from contextlib import AbstractContextManager
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import localedata
 from flask import Blueprint
@@ -129,10 +130,7 @@ def choose():
     Guarded like every form by cross_origin.py; no token, since every page has the menu
     and the friend's page has no session."""
     language = request.form.get("lang")
-    back = request.form.get("next", "")
-    if not back.startswith("/") or back.startswith("//") or "\\" in back:
-        back = "/"  # only a page of this site
-    response = redirect(back, 303)
+    response = redirect(_page_before(), 303)
     if language in offered_languages(current_app):
         response.set_cookie(
             COOKIE,
@@ -143,6 +141,15 @@ def choose():
             secure=request.is_secure,
         )
     return response
+
+
+def _page_before() -> str:
+    """The page of this site the menu was sent from (its Referer: the page does not echo
+    its own address), or the home page."""
+    before = urlsplit(request.referrer or "")
+    if (before.scheme, before.netloc) != (request.scheme, request.host):
+        return "/"
+    return before.path + (f"?{before.query}" if before.query else "") or "/"
 
 
 def _select_locale() -> str:

@@ -244,8 +244,8 @@ def test_any_text_in_an_answer_is_stored_and_shown_exactly_or_refused(app, make_
         stored = db.session.execute(select(Rsvp.name, Rsvp.response, Rsvp.guests, Rsvp.note))
         assert [tuple(row) for row in stored] == [(name, "yes", 0, note)]
     page = html_of(friend.get(f"/events/{slug}"))
-    assert text_in(page, r'<span class="guest-name">(.*?)</span>') == name
-    assert text_in(page, r'<span class="guest-note">(.*?)</span>') == (note or None)
+    assert text_in(page, r'<bdi class="guest-name">(.*?)</bdi>') == name
+    assert text_in(page, r'<bdi class="guest-note">(.*?)</bdi>') == (note or None)
     assert input_value(page, "name") == name  # the friend's own answer, to change
     assert textarea_text(page, "note") == note
 
