@@ -105,6 +105,9 @@ def new_context(chromium, site) -> Iterator[Callable[..., object]]:
         options.setdefault("locale", "en-GB")  # Skedjit's own English, unless a test says
         context = chromium.new_context(base_url=site, **options)
         context.set_default_timeout(10_000)
+        # A process's first page loads the templates and the locale data, which on a busy
+        # machine can take longer than that.
+        context.set_default_navigation_timeout(30_000)
         contexts.append(context)
         return context
 
