@@ -323,3 +323,44 @@ def test_the_audit_finds_what_axe_calls_serious(open_page, audit):
     assert (
         "image-alt" in audit.violations["landing with an image that has no text at phone size"][0]
     )
+
+
+@pytest.mark.parametrize("locale", ["de-DE", "ar"])
+def test_the_main_pages_in_german_and_arabic(new_context, audit, locale):
+    """In a long language and in one written right to left: the same pages, no finding."""
+    owner = new_context(bypass_csp=True, locale=locale).new_page()
+    assert owner.goto("/").status == 200
+    audit.check(owner, "landing")
+    assert owner.goto("/create").status == 200
+    audit.check(owner, "create")
+    with owner.expect_navigation() as refused:
+        owner.locator("form.event-form button[type=submit]").click()
+    assert refused.value.status == 400
+    audit.check(owner, "create: every field missing")
+
+    owner.locator("#title").fill("Board games")
+    owner.locator("#date").fill("2054-12-12")
+    owner.locator("#time").fill("19:30")
+    owner.locator("#location").fill("12 Rue de la Paix, Paris")
+    owner.locator("#password").fill(PASSWORD)
+    owner.locator("#password_confirm").fill(PASSWORD)
+    with owner.expect_navigation() as created:
+        owner.locator("form.event-form button[type=submit]").click()
+    assert created.value.status == 200
+    audit.check(owner, "event: owner, just created")
+    path = "/events/" + owner.url.rsplit("/", 1)[1]
+
+    friend = new_context(bypass_csp=True, locale=locale).new_page()
+    friend.goto(path)
+    audit.check(friend, "event: friend")
+    friend.locator("#name").fill("Chloé")
+    friend.locator("#response-0").check()
+    with friend.expect_navigation():
+        friend.locator(".answer-form button[type=submit]").click()
+    audit.check(friend, "event: friend who answered")
+    assert owner.goto(f"{path}/edit").status == 200
+    audit.check(owner, "edit")
+    assert owner.goto("/events/nothere").status == 404
+    audit.check(owner, "error: 404")
+
+    assert audit.violations == {}
