@@ -69,6 +69,14 @@ def test_screenshots_of_the_main_pages(new_context):
     expect(guest.locator(".guest-list").first).to_contain_text("Chloé")
     shoot(guest, "event-friend")
 
+    # The same page for a friend in Berlin and one who reads Arabic (right to left).
+    for locale, zone, name in (("de-DE", "Europe/Berlin", "de"), ("ar", "Asia/Dubai", "ar")):
+        reader = new_context(timezone_id=zone, locale=locale).new_page()
+        reader.goto(path)
+        expect(reader.locator("html")).to_have_attribute("lang", name)
+        expect(reader.locator(".guest-list").first).to_contain_text("Chloé")
+        shoot(reader, f"event-friend-{name}")
+
     owner.reload()
     owner.get_by_role("link", name="Edit event").click()
     expect(owner.get_by_label("Title")).to_have_value(EVENT["title"])
