@@ -301,6 +301,7 @@ def counted_by_each_process(folder) -> dict[str, float]:
 
 @pytest.mark.served
 @pytest.mark.one_backend
+@pytest.mark.slow  # a server of its own; the in-process test reads separate processes' files
 def test_gunicorn_processes_add_up_their_counts_in_every_scrape(empty_database_url, tmp_path):
     folder = tmp_path / "metrics"
     folder.mkdir()

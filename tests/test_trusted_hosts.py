@@ -128,6 +128,7 @@ def get_with_host(url: str, host: str) -> tuple[int, str]:
 
 
 @pytest.mark.served
+@pytest.mark.slow  # a server of its own; the app's host checks are tested in-process above
 def test_build_sh_serve_answers_at_127_0_0_1_and_localhost_only(new_database_url):
     with served(new_database_url("sqlite")) as base_url:
         port = base_url.rsplit(":", 1)[1]
