@@ -9,7 +9,9 @@ from markupsafe import Markup
 from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms.fields import DateField
+from wtforms.fields import EmailField
 from wtforms.fields import TimeField
+from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
@@ -183,6 +185,20 @@ def new_password_length(form, field):
                 MIN_CHARACTERS,
             )
         )
+
+
+def email_field(label) -> EmailField:
+    """An optional email address field, checked and kept in its checked form."""
+    return EmailField(
+        label,
+        filters=[strip],
+        validators=[
+            Optional(),
+            NoControlCharacters(),
+            Length(max=254, message=_l("Email addresses are at most 254 characters long.")),
+            email_address,
+        ],
+    )
 
 
 def email_address(form, field):

@@ -6,7 +6,6 @@ from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms.fields import EmailField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
@@ -19,7 +18,7 @@ from ..forms import LocalDateField
 from ..forms import LocalTimeField
 from ..forms import NoControlCharacters
 from ..forms import WholeNumberField
-from ..forms import email_address
+from ..forms import email_field
 from ..forms import normalize_newlines
 from ..forms import plausible_year
 from ..forms import skipped_time_message
@@ -73,16 +72,7 @@ class RsvpForm(Form):
         ],
     )
     remind = BooleanField(_l("Email me a reminder and any change"))
-    email = EmailField(
-        _l("Your email"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            NoControlCharacters(),
-            Length(max=254, message=_l("Email addresses are at most 254 characters long.")),
-            email_address,
-        ],
-    )
+    email = email_field(_l("Your email"))
     #: The change-your-answer link's secret, when answering from that link.
     token = HiddenField()
 

@@ -11,7 +11,6 @@ from wtforms import PasswordField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms.fields import EmailField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
@@ -26,7 +25,7 @@ from ..forms import LocalDateField
 from ..forms import LocalTimeField
 from ..forms import NoControlCharacters
 from ..forms import PasswordForm
-from ..forms import email_address
+from ..forms import email_field
 from ..forms import new_password_length
 from ..forms import normalize_newlines
 from ..forms import plausible_year
@@ -240,16 +239,7 @@ class CreateEventForm(EventForm):
             EqualTo("password", _l("The two passwords differ. Type them again.")),
         ],
     )
-    owner_email = EmailField(
-        _l("Your email (optional)"),
-        filters=[strip],
-        validators=[
-            Optional(),
-            NoControlCharacters(),
-            Length(max=254, message=_l("Email addresses are at most 254 characters long.")),
-            email_address,
-        ],
-    )
+    owner_email = email_field(_l("Your email (optional)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
