@@ -75,6 +75,17 @@ def stored(app, slug: str) -> tuple:
     return values
 
 
+def invite_ana_to_every_event(app) -> None:
+    """Ana is an invitee of every event stored so far."""
+    with app.app_context():
+        for event in db.session.scalars(select(Event)):
+            db.session.add(
+                Invitee(event_id=event.id, address="ana@example.org", address_key="ana@example.org")
+            )
+        db.session.commit()
+        db.session.remove()
+
+
 def answer_with_email(browser: Browser, slug: str, address: str, **fields):
     return answer(browser, slug, remind="y", email=address, **fields)
 
@@ -174,13 +185,7 @@ def test_invitees_get_the_reminder_once_with_the_time_place_link_and_calendar(
 
 def test_two_workers_at_once_send_each_reminder_once(mail_app, make_event, mail_server):
     slugs = [make_event(starts_at=STARTS, remind_hours=24) for _ in range(6)]
-    with mail_app.app_context():
-        for event in db.session.scalars(select(Event)):
-            db.session.add(
-                Invitee(event_id=event.id, address="ana@example.org", address_key="ana@example.org")
-            )
-        db.session.commit()
-        db.session.remove()
+    invite_ana_to_every_event(mail_app)
     now = STARTS - timedelta(hours=2)
     claimed: list[int] = []
     start = threading.Barrier(2)
@@ -208,13 +213,7 @@ def test_a_late_reminder_goes_before_the_start_and_is_dropped_after(
     early, late = (
         make_event(starts_at=STARTS + timedelta(hours=h), remind_hours=24) for h in (0, 3)
     )
-    with mail_app.app_context():
-        for event in db.session.scalars(select(Event)):
-            db.session.add(
-                Invitee(event_id=event.id, address="ana@example.org", address_key="ana@example.org")
-            )
-        db.session.commit()
-        db.session.remove()
+    invite_ana_to_every_event(mail_app)
     # The worker was down from a day before until an hour after the first event began.
     assert remind(mail_app, STARTS + timedelta(hours=1)) == 2
     (received,) = mail_server.messages
@@ -412,13 +411,7 @@ def test_an_event_that_fails_holds_up_no_other(
     mail_app, make_event, mail_server, caplog, monkeypatch
 ):
     broken, fine = (make_event(starts_at=STARTS, remind_hours=24) for _ in range(2))
-    with mail_app.app_context():
-        for event in db.session.scalars(select(Event)):
-            db.session.add(
-                Invitee(event_id=event.id, address="ana@example.org", address_key="ana@example.org")
-            )
-        db.session.commit()
-        db.session.remove()
+    invite_ana_to_every_event(mail_app)
     writes = emails.Batch.reminders
 
     def fails_for_one(batch, invitees):
