@@ -70,7 +70,7 @@ class NoControlCharacters:
                     gettext(
                         "This contains an invisible control character (%(code_point)s). "
                         "Remove it and try again.",
-                        code_point=f"U+{ord(char):04X}",
+                        code_point=code_point(char),
                     )
                 )
             if self.shown and is_noncharacter(char):
@@ -78,7 +78,7 @@ class NoControlCharacters:
                     gettext(
                         "This contains %(code_point)s, which is not a character. "
                         "Remove it and try again.",
-                        code_point=f"U+{ord(char):04X}",
+                        code_point=code_point(char),
                     )
                 )
 
@@ -150,11 +150,17 @@ def plausible_year(form, field):
         )
 
 
+def code_point(char: str) -> str:
+    """'U+0007': how a character is named when it is refused."""
+    return f"U+{ord(char):04X}"
+
+
 def skipped_time_message(clock, zone: str) -> str:
+    shown = f"{clock:%H:%M}"
     return gettext(
         "%(time)s does not exist on that day in %(zone)s: "
         "the clocks go forward then. Choose another time.",
-        time=f"{clock:%H:%M}",
+        time=shown,
         zone=zone,
     )
 
