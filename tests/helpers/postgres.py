@@ -8,6 +8,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -58,23 +59,27 @@ class Cluster:
         data = Path(self.env["PG_THROWAWAY_DIR"]) / "data"
         postmaster = int((data / "postmaster.pid").read_text().split()[0])
         os.kill(postmaster, signal.SIGSTOP)  # first, so that it starts no new process meanwhile
-        children = subprocess.run(
-            ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
-        ).stdout.split()
-        processes = [postmaster, *map(int, children)]
-        for pid in processes[1:]:
-            os.kill(pid, signal.SIGSTOP)
+        children = _children(postmaster)
+        _signal(children, signal.SIGSTOP)
         try:
             yield
         finally:
-            for pid in processes:
-                os.kill(pid, signal.SIGCONT)
+            _signal([postmaster, *children], signal.SIGCONT)
             # And any it had started that the list missed: a process left stopped would
             # hold up the cluster's shutdown.
-            for pid in subprocess.run(
-                ["pgrep", "-P", str(postmaster)], capture_output=True, text=True, check=False
-            ).stdout.split():
-                os.kill(int(pid), signal.SIGCONT)
+            _signal(_children(postmaster), signal.SIGCONT)
+
+
+def _children(pid: int) -> list[int]:
+    listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return [int(child) for child in listed.stdout.split()]
+
+
+def _signal(pids: list[int], signum: int) -> None:
+    """Signal each process still there: a backend may end between pgrep and the signal."""
+    for pid in pids:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signum)
 
 
 @contextmanager
