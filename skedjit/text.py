@@ -3,7 +3,9 @@ sentences translated when they are used (`lazy_gettext`)."""
 
 import math
 import re
+from datetime import timedelta
 
+from flask_babel import format_timedelta
 from flask_babel import gettext
 from flask_babel import ngettext
 from flask_babel.speaklater import LazyString
@@ -85,14 +87,9 @@ def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText
 
 
 def describe_wait(seconds: int) -> str:
-    """'45 seconds', '12 minutes', '3 hours': how long until a limit lets go, rounded up."""
-    if seconds < 60:
-        # Translators: a wait, as in "Try again in %(wait)s."
-        return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    minutes = math.ceil(seconds / 60)
-    if minutes <= 90:
-        # Translators: a wait, as in "Try again in %(wait)s."
-        return ngettext("%(num)d minute", "%(num)d minutes", minutes)
-    hours = math.ceil(minutes / 60)
-    # Translators: a wait, as in "Try again in %(wait)s."
-    return ngettext("%(num)d hour", "%(num)d hours", hours)
+    """'45 seconds', '12 minutes', '3 hours': how long until a limit lets go, rounded up
+    to the unit it is said in, so that trying again then works."""
+    if seconds >= 60:
+        unit = 60 if seconds <= 3600 else 3600
+        seconds = math.ceil(seconds / unit) * unit
+    return format_timedelta(timedelta(seconds=seconds), threshold=1)

@@ -14,8 +14,8 @@ from babel.dates import format_date
 from babel.dates import format_time
 from babel.dates import get_datetime_format
 from babel.dates import get_timezone_location
+from flask_babel import format_timedelta
 from flask_babel import gettext
-from flask_babel import ngettext
 
 from .i18n import current_locale
 from .text import lazy_gettext as _l
@@ -181,24 +181,13 @@ def has_passed(starts_at: datetime, ends_at: datetime | None, now: datetime) -> 
     return now >= event_end(starts_at, ends_at)
 
 
-def _minutes(delta: timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+_A_SECOND = timedelta(seconds=1)
 
 
-def _started_ago(delta: timedelta) -> str:
-    minutes = _minutes(delta)
-    if minutes < 60:
-        return ngettext(
-            "started %(num)d minute ago", "started %(num)d minutes ago", max(minutes, 1)
-        )
-    return ngettext("started %(num)d hour ago", "started %(num)d hours ago", minutes // 60)
-
-
-def _today_in(delta: timedelta) -> str:
-    minutes = _minutes(delta)
-    if minutes < 60:
-        return ngettext("today, in %(num)d minute", "today, in %(num)d minutes", max(minutes, 1))
-    return ngettext("today, in %(num)d hour", "today, in %(num)d hours", minutes // 60)
+def _in_words(delta: timedelta, threshold: float = 1) -> str:
+    """'in 3 hours', '2 days ago': Babel's words for the delta in the reader's language,
+    in the largest unit it holds `threshold` times or more (at least a minute)."""
+    return format_timedelta(delta, granularity="minute", threshold=threshold, add_direction=True)
 
 
 #: The distance phrase of an event that has passed (lazy: compare it as str(PASSED)).
@@ -212,19 +201,16 @@ def describe_distance(
     if has_passed(starts_at, ends_at, now):
         return str(PASSED)
     if now >= starts_at:
-        return _started_ago(now - starts_at)
+        # Translators: %(ago)s is "1 hour ago" in the page's language, as Babel writes it.
+        return gettext("started %(ago)s", ago=_in_words(min(starts_at - now, -_A_SECOND)))
     days = (to_local(starts_at, zone_name).date() - to_local(now, zone_name).date()).days
     if days == 0:
-        return _today_in(starts_at - now)
+        # Translators: %(distance)s is "in 3 hours" in the page's language, as Babel writes it.
+        return gettext("today, %(distance)s", distance=_in_words(starts_at - now))
     if days == 1:
         return gettext("tomorrow")
-    if days < 14:
-        return ngettext("in %(num)d day", "in %(num)d days", days)
-    if days < 60:
-        return ngettext("in %(num)d week", "in %(num)d weeks", days // 7)
-    if days < 730:
-        return ngettext("in %(num)d month", "in %(num)d months", days // 30)
-    return ngettext("in %(num)d year", "in %(num)d years", days // 365)
+    # Days until 2 weeks, weeks until 2 months, months until 2 years; in calendar days.
+    return _in_words(timedelta(days=days), threshold=2)
 
 
 def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:

@@ -3,12 +3,15 @@
 import re
 from datetime import UTC
 from datetime import datetime
+from datetime import time
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel.dates import format_date
 from babel.dates import format_time
+from babel.dates import format_timedelta
 from babel.dates import get_datetime_format
 from babel.dates import get_timezone_location
 from flask_babel import force_locale
@@ -173,6 +176,16 @@ def test_the_time_is_written_in_the_reader_s_locale_with_its_zone_and_offset(
     when = get_datetime_format("medium", locale=locale).replace("'", "")
     when = when.replace("{0}", clock).replace("{1}", day)
     assert f"{when} ({city}, UTC+01:00)" in text(page)
+
+
+@pytest.mark.parametrize("locale", ["de", "ar"])
+def test_how_far_away_the_event_is_is_said_in_the_reader_s_language(speaking, make_event, locale):
+    in_five_days = datetime.combine(datetime.now(UTC).date() + timedelta(days=5), time(12), UTC)
+    slug = make_event(starts_at=in_five_days, timezone="UTC")
+    page = speaking.test_client().get(f"/events/{slug}", headers={"Accept-Language": locale})
+    words = format_timedelta(timedelta(days=5), threshold=2, add_direction=True, locale=locale)
+    assert f"{words[:1].upper()}{words[1:]}." in text(page)  # "In 5 Tagen."
+    assert "in 5 days" not in text(page).lower()
 
 
 def test_english_without_a_country_keeps_skedjit_s_own_way(speaking, make_event):

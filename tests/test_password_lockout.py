@@ -101,7 +101,7 @@ def test_lock_starts_at_one_minute_after_five_attempts_and_doubles_up_to_an_hour
         (59, "Try again in 59 seconds."),
         (60, "Try again in 1 minute."),
         (61, "Try again in 2 minutes."),
-        (3600, "Try again in 60 minutes."),
+        (3600, "Try again in 1 hour."),
     ],
 )
 def test_refusal_says_how_long_to_wait(seconds, sentence):

@@ -4,10 +4,12 @@ gettext (but for what people typed, the brand, and dates, times and zones, which
 writes from its own locale data)."""
 
 import re
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from babel import Locale
+from babel.dates import format_timedelta
 from babel.dates import get_timezone_location
 
 from skedjit import i18n
@@ -71,7 +73,11 @@ def locale_words() -> set[str]:
     for table in (locale.days, locale.months):
         for width in table["format"].values():
             words |= set(width.values())
-    return words
+    for days in (1 / 24, 2 / 24, 1, 2, 7, 14, 30, 60, 365, 730):  # "in 3 Tagen", "vor 1 Stunde"
+        for delta in (timedelta(days=days), -timedelta(days=days)):
+            phrase = format_timedelta(delta, add_direction=True, locale=PSEUDO)
+            words |= {word for word in phrase.split() if not word.isdigit()}
+    return words | {word.capitalize() for word in words}  # a phrase may start a sentence
 
 
 INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")

@@ -148,9 +148,10 @@ def test_a_limit_that_cannot_be_read_stops_the_app_at_start(make_app):
         (59, "59 seconds"),
         (60, "1 minute"),
         (61, "2 minutes"),
-        (5400, "90 minutes"),
-        (5401, "2 hours"),
-        (86400, "24 hours"),
+        (3600, "1 hour"),
+        (3601, "2 hours"),
+        (7201, "3 hours"),
+        (86400, "1 day"),
     ],
 )
 def test_the_wait_is_said_in_words_rounded_up(seconds, words):
