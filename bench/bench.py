@@ -38,6 +38,8 @@ WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "5"))
 CONNECTIONS = tuple(int(c) for c in os.environ.get("BENCH_CONNECTIONS", "32,128").split(","))
 EVENTS = 5
+#: The browsers' languages a friend's page is loaded in, one after another.
+LANGUAGES = os.environ.get("BENCH_LANGUAGES", "en,de-DE,fr-FR,es-ES,pt-BR,ar").split(",")
 CREATE_CONNECTIONS = 1
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 RESULTS = ROOT / "bench" / "RESULTS.md"
@@ -268,17 +270,34 @@ def create_events(base_url: str) -> list[str]:
     return paths
 
 
-def page_etags(base_url: str, paths: list[str]) -> list[str]:
-    """Each page's ETag, as a friend's first visit gets it: with no cookie, and none set."""
-    etags = []
+@dataclass(frozen=True)
+class Visit:
+    """A friend's first visit: an event page in their browser's language, and its ETag."""
+
+    path: str
+    language: str
+    etag: str
+
+
+def first_visits(base_url: str, paths: list[str]) -> list[Visit]:
+    """Each page in each language, as a friend's first visit gets it: with no cookie, none
+    set, and in that language (its own ETag, its own `lang`)."""
+    visits = []
     for path in paths:
-        with urllib.request.urlopen(base_url + path) as response:
-            if response.headers.get("Set-Cookie"):
-                sys.exit("bench: a friend's first visit was given a cookie")
-            etags.append(response.headers.get("ETag"))
-    if not all(etags):
+        for language in LANGUAGES:
+            request = urllib.request.Request(base_url + path, headers={"Accept-Language": language})
+            with urllib.request.urlopen(request) as response:
+                if response.headers.get("Set-Cookie"):
+                    sys.exit("bench: a friend's first visit was given a cookie")
+                tag = language.split("-")[0]
+                if f'<html lang="{tag}' not in response.read().decode():
+                    sys.exit(f"bench: the page asked for in {language} is not in it")
+                visits.append(Visit(path, language, response.headers.get("ETag")))
+    if not all(visit.etag for visit in visits):
         sys.exit("bench: the event page sends no ETag")
-    return etags
+    if len({visit.etag for visit in visits}) != len(visits):
+        sys.exit("bench: two languages of a page share an ETag")
+    return visits
 
 
 # -- wrk ------------------------------------------------------------------------
@@ -288,22 +307,24 @@ def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def rotating_script(paths: list[str], etags: list[str] | None = None) -> str:
-    """A wrk script that cycles through the event pages, first visits or revalidations."""
-    lines = ["local paths = {" + ", ".join(map(lua_string, paths)) + "}"]
-    if etags:
-        lines.append("local etags = {" + ", ".join(map(lua_string, etags)) + "}")
-    lines += [
-        "local i = 0",
-        "request = function()",
-        "  i = i % #paths + 1",
-    ]
-    if etags:
-        lines.append('  return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i]})')
-    else:
-        lines.append('  return wrk.format("GET", paths[i])')
-    lines.append("end")
-    return "\n".join(lines) + "\n"
+def lua_list(values) -> str:
+    return "{" + ", ".join(map(lua_string, values)) + "}"
+
+
+def rotating_script(visits: list[Visit], revalidate: bool = False) -> str:
+    """A wrk script that cycles through the pages in every language: first visits, or
+    revalidations with each one's ETag."""
+    etag = ', ["If-None-Match"] = etags[i]' if revalidate else ""
+    return (
+        f"local paths = {lua_list(visit.path for visit in visits)}\n"
+        f"local languages = {lua_list(visit.language for visit in visits)}\n"
+        f"local etags = {lua_list(visit.etag for visit in visits)}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        f'  return wrk.format("GET", paths[i], {{["Accept-Language"] = languages[i]{etag}}})\n'
+        "end\n"
+    )
 
 
 def create_script(creator: Creator) -> str:
@@ -403,12 +424,11 @@ def measure(database: str, database_url: str, workdir: Path) -> list[Row]:
         gunicorn("bench.ceiling:app", ceiling_env, workdir) as ceiling,
         gunicorn("wsgi:app", env, workdir) as skedjit,
     ):
-        paths = create_events(skedjit.url)
-        etags = page_etags(skedjit.url, paths)
+        visits = first_visits(skedjit.url, create_events(skedjit.url))
         view_script = workdir / "view.lua"
-        view_script.write_text(rotating_script(paths))
+        view_script.write_text(rotating_script(visits))
         revalidate_script = workdir / "revalidate.lua"
-        revalidate_script.write_text(rotating_script(paths, etags))
+        revalidate_script.write_text(rotating_script(visits, revalidate=True))
         _, creator = open_create_form(skedjit.url)
         post_script = workdir / "create.lua"
         post_script.write_text(create_script(creator))
@@ -551,7 +571,9 @@ def main() -> int:
         "# Benchmark results\n\n"
         f"Machine: {machine()}. Servers on CPUs {SERVER_CPUS}, wrk on CPU {WRK_CPUS}.\n"
         f"gunicorn with gunicorn.conf.py; wrk --latency, {REPEATS} interleaved rounds of "
-        f"{DURATION:g} s after a {WARMUP:g} s warm-up; medians. `create` is one connection "
+        f"{DURATION:g} s after a {WARMUP:g} s warm-up; medians. A friend's page is each of "
+        f"{EVENTS} events in turn, each in every browser language of {', '.join(LANGUAGES)}"
+        " (`Accept-Language`). `create` is one connection "
         "posting the create form (bcrypt at cost 12) while `view+create` loads the page.\n\n"
         "```\n" + report + "```\n\n" + (analysis.read_text() if analysis.exists() else "")
     )

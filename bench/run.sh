@@ -2,6 +2,7 @@
 # Benchmark Skedjit's hot path against a bare Flask app, on SQLite and PostgreSQL.
 #   bench/run.sh                 full run; writes bench/RESULTS.md
 #   BENCH_DURATION=3 bench/run.sh   shorter measurements (seconds each)
+#   BENCH_LANGUAGES=en bench/run.sh  friends in English alone (default: every language)
 # Needs the project's .venv (./build.sh makes it) and wrk (apt-get install wrk).
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
