@@ -138,7 +138,8 @@ def format_clock(local: datetime) -> str:
     return f"{local:%H:%M}" if locale is None else format_time(local, "short", locale=locale)
 
 
-def _day_and_clock(local: datetime) -> str:
+def format_day_and_clock(local: datetime) -> str:
+    """Return 'Saturday 12 December 2026, 19:30' in the reader's locale, without the zone."""
     locale = _babel_locale()
     if locale is None:
         return f"{format_day(local)}, {local:%H:%M}"
@@ -164,7 +165,7 @@ def format_when(instant: datetime, zone_name: str) -> str:
     The page's script writes the viewer's own time in the same pattern (skedjit.js).
     """
     local = to_local(instant, zone_name)
-    return f"{_day_and_clock(local)} ({_zone_label(zone_name, local)})"
+    return f"{format_day_and_clock(local)} ({_zone_label(zone_name, local)})"
 
 
 #: How long an event without an end is taken to last (calendars, "has passed").
@@ -218,7 +219,7 @@ def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
     start, end = to_local(starts_at, zone_name), to_local(ends_at, zone_name)
     if end.date() == start.date():
         return format_clock(end)
-    return _day_and_clock(end)
+    return format_day_and_clock(end)
 
 
 def format_span(starts_at: datetime, ends_at: datetime | None, zone_name: str) -> str:

@@ -170,12 +170,28 @@ def test_the_time_is_written_in_the_reader_s_locale_with_its_zone_and_offset(
     slug = make_event(starts_at=datetime(2027, 1, 16, 18, 30, tzinfo=UTC), timezone="Europe/Paris")
     page = speaking.test_client().get(f"/events/{slug}", headers={"Accept-Language": accepted})
     local = datetime(2027, 1, 16, 19, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    city = get_timezone_location(ZoneInfo("Europe/Paris"), locale=locale, return_city=True)
+    assert f"{day_and_clock(local, locale)} ({city}, UTC+01:00)" in text(page)
+
+
+def day_and_clock(local: datetime, locale: str) -> str:
+    """Babel's full date and short time, joined as the locale joins them."""
     day = format_date(local, "full", locale=locale)
     clock = format_time(local, "short", locale=locale)
-    city = get_timezone_location(ZoneInfo("Europe/Paris"), locale=locale, return_city=True)
-    when = get_datetime_format("medium", locale=locale).replace("'", "")
-    when = when.replace("{0}", clock).replace("{1}", day)
-    assert f"{when} ({city}, UTC+01:00)" in text(page)
+    pattern = get_datetime_format("medium", locale=locale).replace("'", "")
+    return pattern.replace("{0}", clock).replace("{1}", day)
+
+
+@pytest.mark.parametrize("locale", ["de", "ar"])
+def test_the_answer_deadline_is_written_in_the_reader_s_locale(speaking, make_event, locale):
+    slug = make_event(
+        starts_at=datetime(2054, 1, 16, 18, 30, tzinfo=UTC),
+        rsvp_deadline=datetime(2054, 1, 15, 17, 0, tzinfo=UTC),
+        timezone="Europe/Paris",
+    )
+    page = speaking.test_client().get(f"/events/{slug}", headers={"Accept-Language": locale})
+    deadline = datetime(2054, 1, 15, 18, 0, tzinfo=ZoneInfo("Europe/Paris"))
+    assert day_and_clock(deadline, locale) in text(page)
 
 
 @pytest.mark.parametrize("locale", ["de", "ar"])

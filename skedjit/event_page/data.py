@@ -17,7 +17,7 @@ from ..models import answers_open
 from ..models import headcount
 from ..models import utcnow
 from ..timezones import describe_distance
-from ..timezones import format_day
+from ..timezones import format_day_and_clock
 from ..timezones import format_end
 from ..timezones import format_when
 from ..timezones import to_local
@@ -86,8 +86,7 @@ class EventPage:
         """When answers close, in the event's zone: 'Friday 10 July 2026, 18:00'."""
         if self.rsvp_deadline is None:
             return None
-        local = to_local(self.rsvp_deadline, self.timezone)
-        return f"{format_day(local)}, {local:%H:%M}"
+        return format_day_and_clock(to_local(self.rsvp_deadline, self.timezone))
 
     def answer_held_by(self, token: str | None) -> Answer | None:
         """The answer whose secret is this token, if it is among the event's."""
