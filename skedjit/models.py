@@ -153,6 +153,25 @@ class Event(db.Model):
         return f"<Event {self.slug} {self.title!r}>"
 
 
+class EventChange(db.Model):
+    """One edit that moved the event's time (its start, end or zone) or its place: what
+    they were before it and after (see changes.py). It goes with the event."""
+
+    __tablename__ = "event_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    starts_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_before: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    zone_before: Mapped[str] = mapped_column(String(64))
+    place_before: Mapped[str] = mapped_column(String(200))
+    starts_after: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    zone_after: Mapped[str] = mapped_column(String(64))
+    place_after: Mapped[str] = mapped_column(String(200))
+
+
 class Tombstone(db.Model):
     """What calendars need to hear that a deleted event is cancelled, kept 30 days."""
 

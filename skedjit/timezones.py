@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from zoneinfo import available_timezones
 
 from babel.dates import format_date
+from babel.dates import format_skeleton
 from babel.dates import format_time
 from babel.dates import get_datetime_format
 from babel.dates import get_timezone_location
@@ -222,12 +223,24 @@ def format_end(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
     return format_day_and_clock(end)
 
 
-def format_span(starts_at: datetime, ends_at: datetime | None, zone_name: str) -> str:
-    """The start, and the end when there is one: '… 19:30 (Europe/Paris, UTC+01:00) until 23:00'."""
-    when = format_when(starts_at, zone_name)
+def format_span(
+    starts_at: datetime, ends_at: datetime | None, zone_name: str, zone_shown: bool = True
+) -> str:
+    """The start, and the end when there is one: '… 19:30 (Europe/Paris, UTC+01:00) until 23:00'
+    (or without the zone: '… 19:30 until 23:00')."""
+    if zone_shown:
+        when = format_when(starts_at, zone_name)
+    else:
+        when = format_day_and_clock(to_local(starts_at, zone_name))
     if not ends_at:
         return when
     # Translators: an event's start and end: "Saturday 12 December 2026, 19:30 (…) until 23:00".
     return gettext(
         "%(start)s until %(end)s", start=when, end=format_end(starts_at, ends_at, zone_name)
     )
+
+
+def format_day_of_month(instant: datetime, zone_name: str) -> str:
+    """Return '3 March' ('3. März', 'March 3' in the reader's locale) in the zone."""
+    local = to_local(instant, zone_name)
+    return format_skeleton("MMMMd", local, tzinfo=local.tzinfo, locale=_babel_locale() or "en_GB")

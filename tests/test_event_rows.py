@@ -73,8 +73,15 @@ def psql(database_url: str, statement: str) -> None:
             " now(), now() FROM events WHERE slug = '{slug}'",
             b"Psql Pat",
         ),
+        (
+            "INSERT INTO event_changes (event_id, changed_at, starts_before, ends_before,"
+            " zone_before, place_before, starts_after, ends_after, zone_after, place_after)"
+            " SELECT id, now(), starts_at, ends_at, timezone, 'A place in psql', starts_at,"
+            " ends_at, timezone, location FROM events WHERE slug = '{slug}'",
+            b"A place in psql",
+        ),
     ],
-    ids=["event", "answer"],
+    ids=["event", "answer", "change"],
 )
 def test_a_write_typed_in_psql_reaches_the_other_processes(
     make_app, make_event, backend, database_url, statement, shown
@@ -96,7 +103,7 @@ def test_owner_reads_the_database_not_the_shared_rows(
     warm(client, slug)  # a friend fills the shared rows
     with count_queries() as statements:
         browser.get(f"/events/{slug}")
-    assert len(statements) == 2  # the event and its answers
+    assert len(statements) == 3  # the event, its answers and its changes
 
 
 def test_nothing_is_reused_without_a_cache(make_app, make_event, count_queries):
@@ -106,7 +113,7 @@ def test_nothing_is_reused_without_a_cache(make_app, make_event, count_queries):
     client.get(f"/events/{slug}")
     with count_queries(uncached) as statements:
         client.get(f"/events/{slug}")
-    assert len(statements) == 2  # the event and its answers
+    assert len(statements) == 3  # the event, its answers and its changes
 
 
 def test_lost_listener_stops_reuse_until_it_is_back(

@@ -1,4 +1,4 @@
-"""What the event page shows of an event, read with two indexed SELECTs."""
+"""What the event page shows of an event, read with an indexed SELECT per table."""
 
 import hashlib
 from dataclasses import dataclass
@@ -10,6 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from ..answers.tokens import hash_token
+from ..changes import SELECT as _CHANGES
+from ..changes import Change
+from ..changes import Moved
+from ..changes import recent
 from ..database import read_engine
 from ..models import Event
 from ..models import Rsvp
@@ -60,6 +64,8 @@ class EventPage:
     version: int
     password_version: int
     answers: tuple[Answer, ...] = ()
+    #: Every change of its time or place, newest first.
+    changes: tuple[Change, ...] = ()
     #: A hash of every value above, read with them: the page shows nothing else of the event.
     digest: str = ""
 
@@ -105,12 +111,16 @@ class EventPage:
         """The end as shown after the start ('23:00', or with its day), or None."""
         return format_end(self.starts_at, self.ends_at, self.timezone) if self.ends_at else None
 
+    def recent_changes(self, now: datetime | None = None) -> tuple[Moved, ...]:
+        """The changes of time and place friends are told of now."""
+        return recent(self.changes, now or utcnow())
+
     def distance(self, now: datetime | None = None) -> str:
         """How far away it is: 'in 3 days', 'today, in 2 hours', 'has passed'."""
         return describe_distance(self.starts_at, self.ends_at, self.timezone, now or utcnow())
 
 
-_NOT_COLUMNS = ("answers", "digest")
+_NOT_COLUMNS = ("answers", "changes", "digest")
 _EVENT_COLUMNS = [field.name for field in fields(EventPage) if field.name not in _NOT_COLUMNS]
 _LOOKUP = select(*(Event.__table__.c[name] for name in _EVENT_COLUMNS)).where(
     Event.__table__.c.slug == bindparam("slug")
@@ -123,7 +133,8 @@ _ANSWERS = (
 
 
 def read_event_page(slug: str) -> EventPage | None:
-    """Read the event's page data with two SELECTs, or None; a dead pooled connection is retried."""
+    """Read the event's page data with a SELECT per table, or None; a dead pooled connection
+    is retried."""
     for attempt in (1, 2):
         try:
             with read_engine().connect() as connection:
@@ -131,10 +142,18 @@ def read_event_page(slug: str) -> EventPage | None:
                 if row is None:
                     return None
                 answers = tuple(connection.execute(_ANSWERS, {"event_id": row.id}))
+                moves = tuple(connection.execute(_CHANGES, {"event_id": row.id}))
         except DBAPIError as error:
             if not error.connection_invalidated or attempt == 2:
                 raise
             continue
-        digest = hashlib.blake2b(repr((tuple(row), answers)).encode(), digest_size=16).hexdigest()
-        return EventPage(*row, answers=tuple(Answer(*a) for a in answers), digest=digest)
+        digest = hashlib.blake2b(
+            repr((tuple(row), answers, moves)).encode(), digest_size=16
+        ).hexdigest()
+        return EventPage(
+            *row,
+            answers=tuple(Answer(*a) for a in answers),
+            changes=tuple(Change(*c) for c in moves),
+            digest=digest,
+        )
     raise AssertionError("unreachable")  # pragma: no cover

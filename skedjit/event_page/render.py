@@ -90,6 +90,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
     owner = has_owner_access(event)
     hours_left = owner_access_hours_left(event) if owner else None
     distance = event.distance()
+    moved = event.recent_changes()
     answers_open = event.answers_open()
     mine = event.answer_held_by(answer_token(event.slug))
     message = has_message()
@@ -100,6 +101,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             "events/view.html",
             event=event,
             distance=distance,
+            changes=moved,
             passed=distance == str(PASSED),
             owner=owner,
             share_first=owner and message,
@@ -120,7 +122,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": NOINDEX}
         return Response(render(), 200, headers, content_type="text/html; charset=utf-8")
 
-    key = (event.digest, answers_open, distance, hours_left, mine.id if mine else None)
+    key = (event.digest, answers_open, distance, moved, hours_left, mine.id if mine else None)
     key += (request.scheme, request.host, current_locale())
     etag = hashlib.blake2b(repr((release_tag(), *key)).encode(), digest_size=12).hexdigest()
     headers = {

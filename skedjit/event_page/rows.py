@@ -192,7 +192,8 @@ def init_app(app: Flask) -> None:
 
 
 def find_event_page(slug: str, cached: bool = True) -> EventPage | None:
-    """The event's page data, from this process's fresh rows or two SELECTs; None if unknown."""
+    """The event's page data, from this process's fresh rows or a SELECT per table; None if
+    unknown."""
     rows, watch = current_app.extensions[KEY]
     if watch is None or not cached:
         return read_event_page(slug)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from .. import changes
 from .. import lockout
 from ..calendar import calendar_domain
 from ..calendar import event_uid
@@ -104,12 +105,14 @@ def edit_event(
         raise EditConflictError
     password_hash = hash_password(new_password, _rounds()) if new_password else None
     before = notices.what_invitees_see(event)
+    plan = changes.Plan.of(event)
     try:
         with committed():
             event.change(**details)
             event.site_url = event.site_url or site_url()
             if password_hash:
                 set_password(event, password_hash)
+            changes.record(event, plan)
             db.session.flush()  # the version check, before any email is owed
             return notices.owe_change_notices(event, before) if notify else []
     except StaleDataError as error:  # the version moved under this write

@@ -9,6 +9,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext
 
+from .. import changes
 from .. import event_page
 from .. import rate_limits
 from ..answers import service
@@ -104,6 +105,7 @@ def answers_page(form, event: Event, settings=None, refusal=None) -> str:
         unlock=unlock,
         owner=owner,
         rsvps=service.list_rsvps(event.id) if owner else [],
+        changes=changes.history(event.id) if owner else [],
         refusal=refusal,
     )
 

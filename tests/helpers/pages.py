@@ -343,6 +343,13 @@ def render_every_page(
         f"Error: {answers_title}",
     )
     pages.add("answers: owner", owner.get(answers), 200, answers_title)
+    moved = owner.post("/create", data=event_form(title=TITLE)).headers["Location"].split("/")[-1]
+    moving = edit_of_title(time="20:00", end_time="23:00", location="Ana's, 3rd floor")
+    assert owner.post(f"/events/{moved}/edit", data=moving).status_code == 303
+    pages.add("event: time and place changed", friend.get(f"/events/{moved}"), 200, TITLE)
+    pages.add(
+        "answers: owner, with changes", owner.get(f"/events/{moved}/answers"), 200, answers_title
+    )
     bad_settings = {"capacity": "0", "deadline_date": "1/12/2026", "deadline_time": "6pm"}
     pages.add(
         "answers: settings with errors",
