@@ -11,6 +11,7 @@ from dataclasses import fields
 from datetime import datetime
 from datetime import timedelta
 
+from flask_babel import gettext
 from sqlalchemy import bindparam
 from sqlalchemy import select
 
@@ -127,15 +128,44 @@ SELECT = (
 )
 
 
-def history(event_id: int) -> list[Moved]:
+def of_event(event_id: int) -> tuple[Change, ...]:
+    """The event's changes, newest first."""
+    return tuple(Change(*row) for row in db.session.execute(SELECT, {"event_id": event_id}))
+
+
+def history(changes: tuple[Change, ...]) -> list[Moved]:
     """Every change of the event's time and place, newest first, for its owner."""
-    changes = [Change(*row) for row in db.session.execute(SELECT, {"event_id": event_id})]
     return [
         _moved(what, change.before, change.after, change.changed_at)
         for change in changes
         for what in ("time", "place")
         if _differs(what, change.before, change.after)
     ]
+
+
+def asks_again(response: str, answered_at: datetime, changes: tuple[Change, ...]) -> bool:
+    """A friend going or maybe is asked "Still coming?" while the time or the place is
+    not what it was when they last answered."""
+    if response not in ("yes", "maybe"):
+        return False
+    since = [change for change in changes if change.changed_at > answered_at]  # newest first
+    return bool(since) and any(
+        _differs(what, since[-1].before, since[0].after) for what in ("time", "place")
+    )
+
+
+def choices(response: str) -> tuple[tuple[str, str], ...]:
+    """The answers "Still coming?" offers a friend going or maybe: (response, label)."""
+    return (
+        ("yes", gettext("Still going") if response == "yes" else gettext("Now going")),
+        ("maybe", gettext("Still maybe") if response == "maybe" else gettext("Now maybe")),
+        ("no", gettext("Can't go any more")),
+    )
+
+
+def asked_again(answers, changes: tuple[Change, ...]) -> set[int]:
+    """The ids of the answers (rsvps) not given again since the plan moved."""
+    return {a.id for a in answers if asks_again(a.response, a.updated_at, changes)}
 
 
 def _told_until(change: Change) -> datetime:

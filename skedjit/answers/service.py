@@ -136,24 +136,55 @@ def answer(
     reminder and changes (`email`: "" for none, None to leave it as it is); returns it,
     its token, and what to tell about the emails."""
     with committed():
-        settings = _lock_answers(event.id)
-        settings.check_open(now or utcnow())
+        settings = _lock_open(event.id, now)
         rsvp = find_rsvp(event.id, token)
-        wanted = headcount(fields["response"], fields["guests"])
-        if settings.capacity is not None and wanted > (rsvp.headcount if rsvp else 0):
-            others = going_headcount(event.id, leaving_out=rsvp.id if rsvp else None)
-            if others + wanted > settings.capacity:
-                raise EventFullError
         if rsvp is None:
             token = new_token()
-            rsvp = Rsvp(event_id=event.id, token_hash=hash_token(token), **fields)
-            db.session.add(rsvp)
-        else:
-            for name, value in fields.items():
-                setattr(rsvp, name, value)
+            rsvp = Rsvp(event_id=event.id, token_hash=hash_token(token))
+        _set(settings, rsvp, fields, now)
+        db.session.add(rsvp)
         db.session.flush()  # the answer's id, for its address
         told = reminders.follow(event, rsvp, email) if email is not None else None
     return rsvp, token, told
+
+
+def answer_of(event_id: int, rsvp_id: int) -> Rsvp | None:
+    """The event's answer with this id, or None."""
+    rsvp = db.session.get(Rsvp, rsvp_id)
+    return rsvp if rsvp is not None and rsvp.event_id == event_id else None
+
+
+def say_again(
+    event: Event, rsvp_id: int, response: str, now: datetime | None = None
+) -> Rsvp | None:
+    """Give the answer again with this response, the rest as it is ("Still coming?" by
+    email); None if it is gone."""
+    with committed():
+        settings = _lock_open(event.id, now)
+        rsvp = answer_of(event.id, rsvp_id)
+        if rsvp is not None:
+            fields = {"name": rsvp.name, "response": response, "guests": rsvp.guests}
+            _set(settings, rsvp, fields | {"note": rsvp.note}, now)
+    return rsvp
+
+
+def _lock_open(event_id: int, now: datetime | None) -> Settings:
+    """Lock the event's answers for the transaction, refused unless they are open."""
+    settings = _lock_answers(event_id)
+    settings.check_open(now or utcnow())
+    return settings
+
+
+def _set(settings: Settings, rsvp: Rsvp, fields: dict, now: datetime | None) -> None:
+    """Give the answer these fields, if a place is left for them (EventFullError)."""
+    wanted = headcount(fields["response"], fields["guests"])
+    if settings.capacity is not None and wanted > rsvp.headcount:
+        others = going_headcount(rsvp.event_id, leaving_out=rsvp.id)
+        if others + wanted > settings.capacity:
+            raise EventFullError
+    for name, value in fields.items():
+        setattr(rsvp, name, value)
+    rsvp.updated_at = now or utcnow()  # given again, even as it was: after a change
 
 
 def withdraw(event: Event, token: str | None, now: datetime | None = None) -> bool:

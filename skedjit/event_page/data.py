@@ -13,6 +13,7 @@ from ..answers.tokens import hash_token
 from ..changes import SELECT as _CHANGES
 from ..changes import Change
 from ..changes import Moved
+from ..changes import asks_again
 from ..changes import recent
 from ..database import read_engine
 from ..models import Event
@@ -37,6 +38,8 @@ class Answer:
     guests: int
     note: str
     token_hash: str  # never shown; recognises the viewer's own answer
+    #: When it was last given (or said again).
+    updated_at: datetime
 
     @property
     def headcount(self) -> int:
@@ -110,6 +113,10 @@ class EventPage:
     def until(self) -> str | None:
         """The end as shown after the start ('23:00', or with its day), or None."""
         return format_end(self.starts_at, self.ends_at, self.timezone) if self.ends_at else None
+
+    def asks_again(self, answer: Answer) -> bool:
+        """The plan moved since the friend last answered going or maybe: "Still coming?"."""
+        return asks_again(answer.response, answer.updated_at, self.changes)
 
     def recent_changes(self, now: datetime | None = None) -> tuple[Moved, ...]:
         """The changes of time and place friends are told of now."""

@@ -14,6 +14,7 @@ from flask import session
 from ..answers.forms import RsvpForm
 from ..answers.tokens import answer_token
 from ..assets import release_tag
+from ..changes import choices
 from ..expiry import deleted_on
 from ..i18n import current_locale
 from ..owner_access import has_owner_access
@@ -108,6 +109,9 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             owner_hours_left=hours_left,
             answers_open=answers_open,
             my_answer=mine,
+            still_coming=choices(mine.response)
+            if mine is not None and answers_open and event.asks_again(mine)
+            else (),
             rsvp_form=form or blank_answer_form(mine),
             refusal=refusal,
             share=share,

@@ -22,10 +22,12 @@ from itsdangerous import URLSafeSerializer
 from ..calendar import cancelled_calendar
 from ..calendar import event_calendar
 from ..calendar import ics_filename
+from ..changes import choices
 from ..i18n import writing_in
 from ..links import event_url
 from ..mail import Message
 from ..mail import header_text
+from ..models import RESPONSES
 from ..models import Event
 from ..models import Invitee
 from ..models import Tombstone
@@ -37,6 +39,7 @@ from ..timezones import to_local
 
 UNSUBSCRIBE_SALT = "skedjit.unsubscribe"
 CONFIRM_SALT = "skedjit.confirm"
+STILL_COMING_SALT = "skedjit.still-coming"
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +112,32 @@ def read_confirmation_token(token: str) -> tuple[int, int] | None:
     return (ids[0], ids[1]) if ids else None
 
 
+def read_still_coming_token(token: str) -> tuple[int, str] | None:
+    """The answer a "Still coming?" link was made for, and the response it gives."""
+    ids = _ids_in(token, STILL_COMING_SALT, 2)
+    if ids is None or not 0 <= ids[1] < len(RESPONSES):
+        return None
+    return ids[0], RESPONSES[ids[1]]
+
+
+def still_coming_links(event: Event, rsvp_id: int, response: str) -> list[tuple[str, str]]:
+    """The one-tap "Still coming?" answers for an answer going or maybe: (label, link).
+    Each link holds only the answer and the response it gives; its page asks first."""
+    signer = _signer(STILL_COMING_SALT)
+    return [
+        (
+            label,
+            url_for(
+                "rsvps.still_coming_form",
+                slug=event.slug,
+                token=signer.dumps([rsvp_id, RESPONSES.index(given)]),
+                _external=True,
+            ),
+        )
+        for given, label in choices(response)
+    ]
+
+
 def unsubscribe_url(event: Event, invitee: Invitee) -> str:
     token = _signer(UNSUBSCRIBE_SALT).dumps(invitee.id)
     return url_for("invites.unsubscribe_form", slug=event.slug, token=token, _external=True)
@@ -142,13 +171,30 @@ class Batch:
         return [self._message(subject, i, "invitation", note=note) for i in invitees]
 
     @in_its_language
-    def change_notices(self, invitees: list[Invitee], changes: list[tuple[str, str, str]]):
-        """`changes`: what changed ("title", "when" or "where"), as it was, as it is now."""
+    def change_notices(
+        self,
+        invitees: list[Invitee],
+        changes: list[tuple[str, str, str]],
+        asked: dict[int, tuple[int, str]],
+    ):
+        """`changes`: what changed ("title", "when" or "where"), as it was, as it is now;
+        `asked`: the answer (id and response) of each invitee asked "Still coming?"."""
         subject = _("Changed: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
         labels = {"title": _("Title"), "when": _("When"), "where": _("Where")}
         nowhere = _("(no place given)")  # only the place may be empty
         shown = [(labels[what], old or nowhere, new or nowhere) for what, old, new in changes]
-        return [self._message(subject, i, "change", changes=shown) for i in invitees]
+        return [
+            self._message(
+                subject,
+                invitee,
+                "change",
+                changes=shown,
+                still_coming=still_coming_links(self.event, *asked[invitee.id])
+                if invitee.id in asked
+                else [],
+            )
+            for invitee in invitees
+        ]
 
     @in_its_language
     def reminders(self, invitees: list[Invitee]) -> list[Message]:

@@ -12,14 +12,17 @@ from dataclasses import field
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from sqlalchemy import select
 
 from .. import mail_limits
 from .. import outbox
 from ..addresses import address_key
 from ..database import committed
+from ..extensions import db
 from ..i18n import writing_in
 from ..mail import mail_enabled
 from ..models import Event
+from ..models import Rsvp
 from ..models import Tombstone
 from ..refusals import Refused
 from . import emails
@@ -116,8 +119,10 @@ def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
                 reason=refused.sentence,
             )
         ]
+    moved = any(what in ("when", "where") for what, _old, _new in changes)
+    asked = _asked_again(invitees) if moved else {}
     for invitee, message in zip(
-        invitees, emails.Batch(event).change_notices(invitees, changes), strict=True
+        invitees, emails.Batch(event).change_notices(invitees, changes, asked), strict=True
     ):
         outbox.owe("change", message, event.id, invitee.id)
     count = len(invitees)
@@ -129,6 +134,18 @@ def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
             count=count,
         )
     ]
+
+
+def _asked_again(invitees) -> dict[int, tuple[int, str]]:
+    """Friends' own addresses whose answer is going or maybe, by invitee id: their answer's
+    id and response. After a move of the time or the place they are asked "Still coming?"."""
+    linked = {invitee.rsvp_id: invitee.id for invitee in invitees if invitee.rsvp_id}
+    if not linked:
+        return {}
+    query = select(Rsvp.id, Rsvp.response).where(
+        Rsvp.id.in_(linked), Rsvp.response.in_(("yes", "maybe"))
+    )
+    return {linked[rsvp_id]: (rsvp_id, response) for rsvp_id, response in db.session.execute(query)}
 
 
 def reachable_addresses(event: Event) -> list[str]:

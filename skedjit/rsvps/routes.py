@@ -24,10 +24,13 @@ from ..guards import authorize
 from ..guards import get_event_or_404
 from ..guards import require_owner_access
 from ..invites import reminders
+from ..invites.emails import read_still_coming_token
 from ..models import Event
+from ..models import Rsvp
 from ..owner_access import has_owner_access
 from ..refusals import check_form
 from ..refusals import showing_again
+from ..timezones import format_span
 from ..timezones import to_local
 
 bp = Blueprint("rsvps", __name__)
@@ -67,7 +70,47 @@ def change(slug: str, token: str):
         rsvp=rsvp,
         answers_open=event.answers_open(),
         passed=event.has_passed(),
+        still_coming=changes.choices(rsvp.response)
+        if changes.asks_again(rsvp.response, rsvp.updated_at, changes.of_event(event.id))
+        else (),
     )
+
+
+def _asked_or_404(slug: str, token: str) -> tuple[Event, Rsvp, str]:
+    """The event, the answer a "Still coming?" link is for, and the response it gives."""
+    event = get_event_or_404(slug)
+    rsvp_id, response = read_still_coming_token(token) or (None, None)
+    rsvp = service.answer_of(event.id, rsvp_id) if rsvp_id is not None else None
+    if rsvp is None:
+        abort(404)
+    return event, rsvp, response
+
+
+@bp.get("/events/<slug:slug>/still-coming/<token>")
+def still_coming_form(slug: str, token: str):
+    """What the email's link will do, and a button that does it: a mail scanner that
+    follows the link changes nothing."""
+    event, rsvp, response = _asked_or_404(slug, token)
+    return render_template(
+        "rsvps/still_coming.html",
+        event=event,
+        rsvp=rsvp,
+        label=dict(changes.choices(rsvp.response))[response],
+        when=format_span(event.starts_at, event.ends_at, event.timezone),
+        answers_open=event.answers_open(),
+        token=token,
+    )
+
+
+@bp.post("/events/<slug:slug>/still-coming/<token>")
+@rate_limits.rsvps
+def still_coming(slug: str, token: str):
+    event, rsvp, response = _asked_or_404(slug, token)
+    rsvp = service.say_again(event, rsvp.id, response)
+    if rsvp is None:
+        abort(404)  # removed by a request in between
+    flash(gettext("Thanks, %(name)s! Your answer is saved.", name=rsvp.name))
+    return redirect(url_for("events.view", slug=slug), 303)
 
 
 @bp.post("/events/<slug:slug>/rsvp/withdraw")
@@ -98,14 +141,17 @@ def answers_page(form, event: Event, settings=None, refusal=None) -> str:
     unlock = form if isinstance(form, PasswordForm) else PasswordForm()
     if settings is None:
         settings = form if isinstance(form, AnswerSettingsForm) else None
+    rsvps = service.list_rsvps(event.id) if owner else []
+    moves = changes.of_event(event.id) if owner else ()
     return render_template(
         "rsvps/manage.html",
         event=event,
         form=settings or AnswerSettingsForm(data=_settings_data(event)),
         unlock=unlock,
         owner=owner,
-        rsvps=service.list_rsvps(event.id) if owner else [],
-        changes=changes.history(event.id) if owner else [],
+        rsvps=rsvps,
+        changes=changes.history(moves),
+        asked_again=changes.asked_again(rsvps, moves),
         refusal=refusal,
     )
 

@@ -16,11 +16,15 @@ from email.message import EmailMessage
 from html.parser import HTMLParser
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from skedjit.events import service
+from skedjit.extensions import db
 from skedjit.invites import reminders
 from skedjit.invites import service as invites
+from skedjit.invites.emails import still_coming_links
+from skedjit.models import Rsvp
 from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import answer
@@ -344,9 +348,28 @@ def render_every_page(
     )
     pages.add("answers: owner", owner.get(answers), 200, answers_title)
     moved = owner.post("/create", data=event_form(title=TITLE)).headers["Location"].split("/")[-1]
+    assert answer(friend, moved).status_code == 303
+    moved_link = CHANGE_LINK.search(friend.get(f"/events/{moved}").get_data(as_text=True))[1]
     moving = edit_of_title(time="20:00", end_time="23:00", location="Ana's, 3rd floor")
     assert owner.post(f"/events/{moved}/edit", data=moving).status_code == 303
-    pages.add("event: time and place changed", friend.get(f"/events/{moved}"), 200, TITLE)
+    pages.add("event: time and place changed", new_browser().get(f"/events/{moved}"), 200, TITLE)
+    pages.add("event: friend asked if still coming", friend.get(f"/events/{moved}"), 200, TITLE)
+    pages.add(
+        "change answer: asked if still coming",
+        new_browser().get(moved_link),
+        200,
+        f"Change your answer to “{TITLE}”",
+    )
+    with app.test_request_context():
+        event = service.find_event(moved)
+        rsvp_id = db.session.scalar(select(Rsvp.id).where(Rsvp.event_id == event.id))
+        (_label, emailed_link), *_others = still_coming_links(event, rsvp_id, "yes")
+    pages.add(
+        "still coming: from an email",
+        new_browser().get(emailed_link),
+        200,
+        "The plan changed. Still coming?",
+    )
     pages.add(
         "answers: owner, with changes", owner.get(f"/events/{moved}/answers"), 200, answers_title
     )
