@@ -124,15 +124,16 @@ def _published_calendar(
     return calendar
 
 
-def ics_content_disposition(title: str) -> str:
-    """An attachment header naming the file after the title, with an ASCII fallback."""
+def attachment_disposition(title: str, extension: str) -> str:
+    """An attachment header naming the file after the title (board-games-at-anas.ics),
+    with an ASCII fallback."""
     name = _filename_stem(unicodedata.normalize("NFC", title))
     ascii_name = _filename_stem(
         unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     )
-    options = {"filename": f"{ascii_name or 'event'}.ics"}
+    options = {"filename": f"{ascii_name or 'event'}{extension}"}
     if name != ascii_name:
-        options["filename*"] = "UTF-8''" + quote(f"{name}.ics", safe="")
+        options["filename*"] = "UTF-8''" + quote(f"{name}{extension}", safe="")
     return dump_options_header("attachment", options)
 
 

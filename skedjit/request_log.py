@@ -4,7 +4,8 @@ The line names the path only: no query string, no cookie, no form field, no
 client address. A path that carries a secret (the private link that changes an
 RSVP, /events/<slug>/rsvp/<token>, and the one that stops an invitee's emails,
 /events/<slug>/unsubscribe/<token>, the one that confirms a friend's address,
-/events/<slug>/reminders/<token>, and the owner's recovery link,
+/events/<slug>/reminders/<token>, a friend's "Still coming?" answer by email,
+/events/<slug>/still-coming/<token>, and the owner's recovery link,
 /events/<slug>/recover/<token>) is shown with "…" in the secret's place, in
 this line and in Flask's own "Exception on <path>" error line.
 """
@@ -22,10 +23,11 @@ FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # as gunicorn's error log writes it
 REDACTED = "…"
 # Whatever follows /rsvp/ may hold an answer's secret (with extra slashes, too), unless
-# it is just the withdraw action's name; whatever follows /unsubscribe/, /reminders/ or
-# /recover/ is a secret.
+# it is just the withdraw action's name; whatever follows /unsubscribe/, /reminders/,
+# /still-coming/ or /recover/ is a secret.
 _SECRET_SEGMENT = re.compile(
-    r"(?<=/rsvp/)(?!withdraw(?:\s|$))\S+|(?<=/unsubscribe/)\S+|(?<=/reminders/)\S+|(?<=/recover/)\S+",
+    r"(?<=/rsvp/)(?!withdraw(?:\s|$))\S+|(?<=/unsubscribe/)\S+|(?<=/reminders/)\S+"
+    r"|(?<=/still-coming/)\S+|(?<=/recover/)\S+",
     re.IGNORECASE,
 )
 # What a browser sends unescaped in a path; everything else (control characters,

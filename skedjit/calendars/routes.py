@@ -8,10 +8,10 @@ from flask import Response
 from flask import abort
 from flask import current_app
 
+from ..calendar import attachment_disposition
 from ..calendar import calendar_domain
 from ..calendar import cancelled_calendar
 from ..calendar import event_calendar
-from ..calendar import ics_content_disposition
 from ..events import service
 from ..links import event_url
 from ..models import Event
@@ -63,5 +63,5 @@ def ics_response(calendar: bytes, title: str) -> Response:
     """The calendar as a download named after the event."""
     response = Response(calendar, content_type="text/calendar; charset=utf-8")
     response.headers.update(ICS_HEADERS)
-    response.headers["Content-Disposition"] = ics_content_disposition(title)
+    response.headers["Content-Disposition"] = attachment_disposition(title, ".ics")
     return response

@@ -1,6 +1,7 @@
 """Thin views for answering an event and for the owner's answer settings."""
 
 from flask import Blueprint
+from flask import Response
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -13,11 +14,13 @@ from .. import changes
 from .. import event_page
 from .. import rate_limits
 from ..answers import service
+from ..answers.export import answers_csv
 from ..answers.forms import AnswerSettingsForm
 from ..answers.forms import RsvpForm
 from ..answers.tokens import answer_token
 from ..answers.tokens import forget_answer
 from ..answers.tokens import remember_answer
+from ..calendar import attachment_disposition
 from ..extensions import csrf
 from ..forms import PasswordForm
 from ..guards import authorize
@@ -159,6 +162,18 @@ def answers_page(form, event: Event, settings=None, refusal=None) -> str:
 @bp.get("/events/<slug:slug>/answers")
 def manage(slug: str):
     return answers_page(PasswordForm(), get_event_or_404(slug))
+
+
+@bp.get("/events/<slug:slug>/answers.csv")
+def export(slug: str):
+    event = get_event_or_404(slug)
+    require_owner_access(event)
+    headers = {
+        "Content-Disposition": attachment_disposition(event.title, ".csv"),
+        "Cache-Control": "no-store",  # friends' names and notes: kept by no cache
+    }
+    csv = answers_csv(event, service.list_rsvps(event.id))
+    return Response(csv, headers=headers, content_type="text/csv; charset=utf-8")
 
 
 @bp.post("/events/<slug:slug>/answers/unlock")
