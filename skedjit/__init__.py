@@ -90,12 +90,16 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .calendars import bp as calendars_bp
     from .events import bp as events_bp
+    from .hosting import bp as hosting_bp
     from .invites.routes import bp as invites_bp
     from .recovery import bp as recovery_bp
     from .rsvps import bp as rsvps_bp
     from .sharing import bp as sharing_bp
 
-    blueprints = (events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp, i18n.bp)
+    blueprints = (
+        *(events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp, hosting_bp),
+        i18n.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -10,6 +10,7 @@ from .extensions import db
 from .models import Event
 from .owner_access import grant_owner_access
 from .owner_access import has_owner_access
+from .owner_access import is_cohost
 from .refusals import FormInvalid
 from .refusals import Refused
 from .refusals import check_token
@@ -36,6 +37,15 @@ class OwnerAccessNeededError(Refused):
     def __init__(self):
         super().__init__(
             gettext("Only a browser with owner access can do that. Give the password first.")
+        )
+
+
+class CreatorOnlyError(Refused):
+    status = 403
+
+    def __init__(self):
+        super().__init__(
+            gettext("Only the event's creator can do that: a co-host link does not give it.")
         )
 
 
@@ -82,3 +92,9 @@ def require_owner_access(event: Event) -> None:
     """Refuse (403) a browser without owner access to the event."""
     if not has_owner_access(event):
         raise OwnerAccessNeededError
+
+
+def refuse_cohost(event: Event) -> None:
+    """Refuse (403) a co-host: the password and the co-host links stay the creator's."""
+    if is_cohost(event):
+        raise CreatorOnlyError

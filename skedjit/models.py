@@ -91,6 +91,8 @@ class Event(db.Model):
     answers_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Bumped when the password changes; owner access granted earlier lapses.
     password_version: Mapped[int] = mapped_column(default=1)
+    #: Bumped when the owner revokes the co-host links: the access they gave lapses.
+    hosts_version: Mapped[int] = mapped_column(default=0, server_default="0")
     #: SHA-256 of the one owner recovery link out (see recovery.py), and when it lapses.
     recovery_hash: Mapped[str | None] = mapped_column(String(64))
     recovery_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -170,6 +172,18 @@ class EventChange(db.Model):
     ends_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     zone_after: Mapped[str] = mapped_column(String(64))
     place_after: Mapped[str] = mapped_column(String(200))
+
+
+class CohostLink(db.Model):
+    """A secret link that gives whoever opens it owner access, but not the password (see
+    cohosts.py). Only its SHA-256 is kept."""
+
+    __tablename__ = "cohost_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Tombstone(db.Model):

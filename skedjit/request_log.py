@@ -5,9 +5,10 @@ client address. A path that carries a secret (the private link that changes an
 RSVP, /events/<slug>/rsvp/<token>, and the one that stops an invitee's emails,
 /events/<slug>/unsubscribe/<token>, the one that confirms a friend's address,
 /events/<slug>/reminders/<token>, a friend's "Still coming?" answer by email,
-/events/<slug>/still-coming/<token>, and the owner's recovery link,
-/events/<slug>/recover/<token>) is shown with "…" in the secret's place, in
-this line and in Flask's own "Exception on <path>" error line.
+/events/<slug>/still-coming/<token>, a co-host link, /events/<slug>/host/<token>,
+and the owner's recovery link, /events/<slug>/recover/<token>) is shown with "…"
+in the secret's place, in this line and in Flask's own "Exception on <path>" error
+line.
 """
 
 import logging
@@ -24,10 +25,10 @@ DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # as gunicorn's error log writes it
 REDACTED = "…"
 # Whatever follows /rsvp/ may hold an answer's secret (with extra slashes, too), unless
 # it is just the withdraw action's name; whatever follows /unsubscribe/, /reminders/,
-# /still-coming/ or /recover/ is a secret.
+# /still-coming/, /host/ or /recover/ is a secret.
 _SECRET_SEGMENT = re.compile(
     r"(?<=/rsvp/)(?!withdraw(?:\s|$))\S+|(?<=/unsubscribe/)\S+|(?<=/reminders/)\S+"
-    r"|(?<=/still-coming/)\S+|(?<=/recover/)\S+",
+    r"|(?<=/still-coming/)\S+|(?<=/host/)\S+|(?<=/recover/)\S+",
     re.IGNORECASE,
 )
 # What a browser sends unescaped in a path; everything else (control characters,

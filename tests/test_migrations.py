@@ -45,6 +45,7 @@ EVENT_COLUMNS = {
     "answers_version",
     "password_hash",
     "password_version",
+    "hosts_version",
     "recovery_hash",
     "recovery_expires_at",
     "create_nonce_hash",

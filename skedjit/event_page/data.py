@@ -66,6 +66,7 @@ class EventPage:
     answers_version: int
     version: int
     password_version: int
+    hosts_version: int
     answers: tuple[Answer, ...] = ()
     #: Every change of its time or place, newest first.
     changes: tuple[Change, ...] = ()

@@ -14,11 +14,13 @@ from .. import rate_limits
 from ..extensions import csrf
 from ..guards import authorize
 from ..guards import get_event_or_404
+from ..guards import refuse_cohost
 from ..invites.notices import invitee_count
 from ..models import Event
 from ..owner_access import drop_owner_access
 from ..owner_access import grant_owner_access
 from ..owner_access import has_owner_access
+from ..owner_access import is_cohost
 from ..refusals import check_form
 from ..refusals import showing_again
 from ..timezones import format_when
@@ -103,6 +105,7 @@ def edit_page(form: EditEventForm, event: Event, refusal=None) -> str:
         form=form,
         event=event,
         owner=owner,
+        cohost=is_cohost(event),
         invitees=invitee_count(event) if owner else None,  # how many: the owner's to know
         conflict=conflict,
         refusal=refusal,
@@ -122,6 +125,8 @@ def edit(slug: str):
     form = EditEventForm()
     with showing_again(edit_page, form, event=event):
         authorize(event, form)
+        if form.new_password.data:
+            refuse_cohost(event)
         told = service.edit_event(event, *form.edit(), notify=form.notify.data)
     if form.new_password.data:
         grant_owner_access(event)  # the new password voided this browser's access too

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import changes
+from .. import cohosts
 from .. import lockout
 from ..calendar import calendar_domain
 from ..calendar import event_uid
@@ -122,13 +123,14 @@ def edit_event(
 def set_password(event: Event, password_hash: str) -> None:
     """Give the event a new password; part of the caller's transaction.
 
-    Other browsers' owner access lapses, a recovery link out ends, and every guess
-    counted is forgotten.
+    Other browsers' owner access lapses, a recovery link out ends, the co-host links
+    are revoked, and every guess counted is forgotten.
     """
     event.password_hash = password_hash
     event.password_version += 1
     event.recovery_hash = event.recovery_expires_at = None
     lockout.forget_guesses(event.id)
+    cohosts.revoke(event.id)
 
 
 def delete_event(event: Event, notify: bool) -> list[str]:

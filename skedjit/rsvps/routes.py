@@ -11,6 +11,7 @@ from flask import url_for
 from flask_babel import gettext
 
 from .. import changes
+from .. import cohosts
 from .. import event_page
 from .. import rate_limits
 from ..answers import service
@@ -31,6 +32,7 @@ from ..invites.emails import read_still_coming_token
 from ..models import Event
 from ..models import Rsvp
 from ..owner_access import has_owner_access
+from ..owner_access import is_cohost
 from ..refusals import check_form
 from ..refusals import showing_again
 from ..timezones import format_span
@@ -155,6 +157,7 @@ def answers_page(form, event: Event, settings=None, refusal=None) -> str:
         rsvps=rsvps,
         changes=changes.history(moves),
         asked_again=changes.asked_again(rsvps, moves),
+        cohost_links=cohosts.active_links(event.id) if owner and not is_cohost(event) else None,
         refusal=refusal,
     )
 

@@ -39,6 +39,7 @@ from tests.helpers.worker import settle
 TITLE = "Board games"
 WRONG = "not the password"
 FUTURE = datetime(2099, 6, 1, 16, 0, tzinfo=UTC)
+COHOST_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/host/[\w-]+)</a>')
 CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
 UNSUBSCRIBE_LINK = re.compile(r"^<http://localhost(/events/\w+/unsubscribe/[\w.-]+)>$")
 CONFIRM_LINK = re.compile(r"http://localhost(/events/\w+/reminders/[\w.-]+)")
@@ -347,6 +348,13 @@ def render_every_page(
         f"Error: {answers_title}",
     )
     pages.add("answers: owner", owner.get(answers), 200, answers_title)
+    made = owner.post(f"/events/{slug}/cohosts")
+    pages.add("answers: co-host link made", owner.get(made.headers["Location"]), 200, answers_title)
+    cohost_path = COHOST_LINK.search(pages.pages["answers: co-host link made"].html)[1]
+    cohost = new_browser()
+    pages.add("co-host: join", cohost.get(cohost_path), 200, f"Co-host “{TITLE}”")
+    assert cohost.post(cohost_path).status_code == 303
+    pages.add("edit: co-host", cohost.get(edit), 200, edit_title)
     moved = owner.post("/create", data=event_form(title=TITLE)).headers["Location"].split("/")[-1]
     assert answer(friend, moved).status_code == 303
     moved_link = CHANGE_LINK.search(friend.get(f"/events/{moved}").get_data(as_text=True))[1]
