@@ -143,10 +143,14 @@ def history(changes: tuple[Change, ...]) -> list[Moved]:
     ]
 
 
+#: The answers "Still coming?" is asked of after a move: going and maybe.
+ASKED = ("yes", "maybe")
+
+
 def asks_again(response: str, answered_at: datetime, changes: tuple[Change, ...]) -> bool:
     """A friend going or maybe is asked "Still coming?" while the time or the place is
     not what it was when they last answered."""
-    if response not in ("yes", "maybe"):
+    if response not in ASKED:
         return False
     since = [change for change in changes if change.changed_at > answered_at]  # newest first
     return bool(since) and any(

@@ -199,7 +199,10 @@ PASSED = _l("has passed")
 def describe_distance(
     starts_at: datetime, ends_at: datetime | None, zone_name: str, now: datetime
 ) -> str:
-    """How far away the event is, in plain words: 'in 3 days', 'started 2 hours ago'."""
+    """How far away the event is, in plain words: 'in 3 days', 'started 2 hours ago'.
+
+    It changes only at whole minutes (Babel rounds, and event times have no seconds)."""
+    now = now.replace(second=0, microsecond=0)
     if has_passed(starts_at, ends_at, now):
         return str(PASSED)
     if now >= starts_at:

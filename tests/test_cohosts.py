@@ -132,3 +132,13 @@ def test_another_event_s_link_opens_nothing_here(browser, create_event_as, make_
 def test_without_owner_access_no_link_is_made(create_event_as, browser, make_browser):
     slug = create_event_as(browser)
     assert make_browser().post(f"/events/{slug}/cohosts").status_code == 403
+
+
+def test_the_owner_opening_their_own_link_keeps_their_access(browser, create_event_as):
+    slug = create_event_as(browser)
+    path = make_link(browser, slug)
+    opened = join(browser, path)
+    assert opened.status_code == 303
+    page = page_text(browser.get(f"/events/{slug}").get_data(as_text=True))
+    assert "already has the owner's access to this event" in page
+    assert "Make a co-host link" in browser.get(f"/events/{slug}/answers").get_data(as_text=True)

@@ -108,6 +108,7 @@ def test_preview_choice_is_off_by_default(browser, create_event_as, load_event):
         (START - timedelta(hours=2), None, "today, in 2 hours"),
         (START - timedelta(minutes=25), None, "today, in 25 minutes"),
         (START - timedelta(seconds=20), None, "today, in 1 minute"),
+        (START - timedelta(minutes=10, seconds=-40), None, "today, in 10 minutes"),  # :20 past
         (START - timedelta(days=13), None, "in 13 days"),
         (START - timedelta(days=20), None, "in 3 weeks"),
         (START - timedelta(days=59), None, "in 8 weeks"),

@@ -6,9 +6,14 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy import update
 
+from skedjit.answers import service
+from skedjit.events import service as events_service
 from skedjit.extensions import db
+from skedjit.models import Event
 from skedjit.models import Rsvp
 from tests.helpers.browser import Browser
 from tests.helpers.forms import answer
@@ -19,6 +24,7 @@ from tests.helpers.html import page_text
 ASKED = "The plan changed. Still coming?"
 NOT_RECONFIRMED = "not reconfirmed since the change"
 EDITED = datetime(2054, 3, 3, 9, 0, tzinfo=UTC)
+ANSWER_FIELDS = {"name": "Ana", "response": "yes", "guests": 0, "note": ""}
 
 
 @pytest.fixture
@@ -300,3 +306,55 @@ def test_once_answers_close_the_link_changes_nothing(mail_app, mail_server, emai
     assert "Answers are closed" in friend.get(link).get_data(as_text=True)
     assert friend.post(link).status_code == 409
     assert response_of(mail_app) == "yes"
+
+
+def test_an_old_link_does_not_act_on_a_newer_answer_with_the_same_id(
+    mail_app, mail_server, emailed, create_event_as
+):
+    owner, _dee, slug = emailed
+    notify(owner, slug, time="21:00")
+    link = still_links(mail_server, "dee@example.org")["Can't go any more"]
+    with mail_app.app_context():
+        rsvp = db.session.scalars(select(Rsvp)).one()
+        rsvp.token_hash = "0" * 64  # as a new answer given the same id would differ
+        db.session.commit()
+        db.session.remove()
+    assert Browser(mail_app.test_client()).get(link).status_code == 404
+    assert Browser(mail_app.test_client()).post(link).status_code == 404
+    assert response_of(mail_app) == "yes"
+
+
+def test_an_address_not_confirmed_gets_no_links(mail_app, mail_server, emailed):
+    owner, _dee, slug = emailed
+    data = {"addresses": "ana@example.org"}
+    assert owner.post(f"/events/{slug}/invite", data=data).status_code == 303
+    ben = Browser(mail_app.test_client())
+    answer(ben, slug, name="Ben", remind="y", email="ana@example.org")  # Ana's, typed by Ben
+    mail_server.reset()
+    notify(owner, slug, time="21:00")
+    assert still_links(mail_server, "ana@example.org") == {}
+
+
+def test_saying_again_reads_the_answer_after_the_lock(app, make_event):
+    slug = make_event()
+    with app.app_context():
+        event = events_service.find_event(slug)
+        rsvp, _token, _told = service.answer(event, dict(ANSWER_FIELDS), None)
+        stale = service.answer_of(event.id, rsvp.id)  # kept by the session, as a view keeps it
+        with db.engine.connect() as other:  # meanwhile the friend brings two more
+            other.execute(update(Rsvp).where(Rsvp.id == rsvp.id).values(guests=2))
+            other.commit()
+        again = service.say_again(event, stale.id, "maybe")
+        assert (again.response, again.guests) == ("maybe", 2)
+        db.session.remove()
+
+
+def test_an_answer_to_an_event_deleted_meanwhile_is_a_404(app, make_event):
+    slug = make_event()
+    with app.app_context():
+        event = events_service.find_event(slug)
+        db.session.execute(delete(Event).where(Event.id == event.id))
+        with pytest.raises(service.EventGoneError) as refused:
+            service.answer(event, dict(ANSWER_FIELDS), None)
+        assert refused.value.status == 404
+        db.session.remove()

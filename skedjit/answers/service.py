@@ -43,6 +43,19 @@ class AnswersClosedError(Refused):
         super().__init__(str(self.sentence))  # in the request's language, now
 
 
+class EventGoneError(Refused):
+    """The event was deleted while the answer was on its way (404, as its page)."""
+
+    status = 404
+    sentence = _l(
+        "There is nothing at this address. If someone sent you an event link, "
+        "check that it was copied whole; the event may also have been deleted."
+    )
+
+    def __init__(self):
+        super().__init__(str(self.sentence))
+
+
 class EventPassedError(AnswersClosedError):
     """The event is over, so it takes no more answers."""
 
@@ -121,7 +134,7 @@ def _lock_answers(event_id: int) -> Settings:
         )
     ).one_or_none()
     if row is None:
-        raise LookupError("the event is gone")
+        raise EventGoneError
     return Settings(*row)
 
 
@@ -149,8 +162,8 @@ def answer(
 
 
 def answer_of(event_id: int, rsvp_id: int) -> Rsvp | None:
-    """The event's answer with this id, or None."""
-    rsvp = db.session.get(Rsvp, rsvp_id)
+    """The event's answer with this id as the database has it now, or None."""
+    rsvp = db.session.get(Rsvp, rsvp_id, populate_existing=True)
     return rsvp if rsvp is not None and rsvp.event_id == event_id else None
 
 

@@ -13,6 +13,8 @@ from ..guards import get_event_or_404
 from ..guards import refuse_cohost
 from ..guards import require_owner_access
 from ..owner_access import grant_owner_access
+from ..owner_access import has_owner_access
+from ..owner_access import is_cohost
 
 bp = Blueprint("hosting", __name__)
 
@@ -59,6 +61,9 @@ def join_form(slug: str, token: str):
 @bp.post("/events/<slug:slug>/host/<token>")
 def join(slug: str, token: str):
     event = _link_or_404(slug, token)
-    grant_owner_access(event, cohost=True)
-    flash(gettext("You are a co-host: you can change this event in this browser."))
+    if has_owner_access(event) and not is_cohost(event):
+        flash(gettext("This browser already has the owner's access to this event, and keeps it."))
+    else:
+        grant_owner_access(event, cohost=True)
+        flash(gettext("You are a co-host: you can change this event in this browser."))
     return redirect(url_for("events.view", slug=slug), 303)

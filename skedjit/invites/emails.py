@@ -30,6 +30,7 @@ from ..mail import header_text
 from ..models import RESPONSES
 from ..models import Event
 from ..models import Invitee
+from ..models import Rsvp
 from ..models import Tombstone
 from ..timezones import format_day
 from ..timezones import format_end
@@ -112,15 +113,26 @@ def read_confirmation_token(token: str) -> tuple[int, int] | None:
     return (ids[0], ids[1]) if ids else None
 
 
-def read_still_coming_token(token: str) -> tuple[int, str] | None:
-    """The answer a "Still coming?" link was made for, and the response it gives."""
-    ids = _ids_in(token, STILL_COMING_SALT, 2)
+def _made(rsvp: Rsvp) -> int:
+    """48 bits of the hash of the answer's own secret: with its id, they name that answer
+    alone, even where a database gives a deleted answer's id to a new one."""
+    return int(rsvp.token_hash[:12], 16)
+
+
+def read_still_coming_token(token: str) -> tuple[int, str, int] | None:
+    """The answer a "Still coming?" link was made for (its id and _made()), and the
+    response it gives."""
+    ids = _ids_in(token, STILL_COMING_SALT, 3)
     if ids is None or not 0 <= ids[1] < len(RESPONSES):
         return None
-    return ids[0], RESPONSES[ids[1]]
+    return ids[0], RESPONSES[ids[1]], ids[2]
 
 
-def still_coming_links(event: Event, rsvp_id: int, response: str) -> list[tuple[str, str]]:
+def still_coming_token_fits(rsvp: Rsvp, made: int) -> bool:
+    return _made(rsvp) == made
+
+
+def still_coming_links(event: Event, rsvp: Rsvp) -> list[tuple[str, str]]:
     """The one-tap "Still coming?" answers for an answer going or maybe: (label, link).
     Each link holds only the answer and the response it gives; its page asks first."""
     signer = _signer(STILL_COMING_SALT)
@@ -130,11 +142,11 @@ def still_coming_links(event: Event, rsvp_id: int, response: str) -> list[tuple[
             url_for(
                 "rsvps.still_coming_form",
                 slug=event.slug,
-                token=signer.dumps([rsvp_id, RESPONSES.index(given)]),
+                token=signer.dumps([rsvp.id, RESPONSES.index(given), _made(rsvp)]),
                 _external=True,
             ),
         )
-        for given, label in choices(response)
+        for given, label in choices(rsvp.response)
     ]
 
 
@@ -175,10 +187,10 @@ class Batch:
         self,
         invitees: list[Invitee],
         changes: list[tuple[str, str, str]],
-        asked: dict[int, tuple[int, str]],
+        asked: dict[int, Rsvp],
     ):
         """`changes`: what changed ("title", "when" or "where"), as it was, as it is now;
-        `asked`: the answer (id and response) of each invitee asked "Still coming?"."""
+        `asked`: the answer of each invitee asked "Still coming?", by invitee id."""
         subject = _("Changed: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
         labels = {"title": _("Title"), "when": _("When"), "where": _("Where")}
         nowhere = _("(no place given)")  # only the place may be empty
@@ -189,7 +201,7 @@ class Batch:
                 invitee,
                 "change",
                 changes=shown,
-                still_coming=still_coming_links(self.event, *asked[invitee.id])
+                still_coming=still_coming_links(self.event, asked[invitee.id])
                 if invitee.id in asked
                 else [],
             )

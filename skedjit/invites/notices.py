@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from .. import changes as plan_changes
 from .. import mail_limits
 from .. import outbox
 from ..addresses import address_key
@@ -136,16 +137,14 @@ def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
     ]
 
 
-def _asked_again(invitees) -> dict[int, tuple[int, str]]:
-    """Friends' own addresses whose answer is going or maybe, by invitee id: their answer's
-    id and response. After a move of the time or the place they are asked "Still coming?"."""
-    linked = {invitee.rsvp_id: invitee.id for invitee in invitees if invitee.rsvp_id}
+def _asked_again(invitees) -> dict[int, Rsvp]:
+    """Friends' own confirmed addresses whose answer is going or maybe: their answer, by
+    invitee id. After a move of the time or the place they are asked "Still coming?"."""
+    linked = {i.rsvp_id: i.id for i in invitees if i.rsvp_id and i.confirmed_at is not None}
     if not linked:
         return {}
-    query = select(Rsvp.id, Rsvp.response).where(
-        Rsvp.id.in_(linked), Rsvp.response.in_(("yes", "maybe"))
-    )
-    return {linked[rsvp_id]: (rsvp_id, response) for rsvp_id, response in db.session.execute(query)}
+    query = select(Rsvp).where(Rsvp.id.in_(linked), Rsvp.response.in_(plan_changes.ASKED))
+    return {linked[rsvp.id]: rsvp for rsvp in db.session.scalars(query)}
 
 
 def reachable_addresses(event: Event) -> list[str]:

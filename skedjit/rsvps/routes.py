@@ -29,6 +29,7 @@ from ..guards import get_event_or_404
 from ..guards import require_owner_access
 from ..invites import reminders
 from ..invites.emails import read_still_coming_token
+from ..invites.emails import still_coming_token_fits
 from ..models import Event
 from ..models import Rsvp
 from ..owner_access import has_owner_access
@@ -84,9 +85,9 @@ def change(slug: str, token: str):
 def _asked_or_404(slug: str, token: str) -> tuple[Event, Rsvp, str]:
     """The event, the answer a "Still coming?" link is for, and the response it gives."""
     event = get_event_or_404(slug)
-    rsvp_id, response = read_still_coming_token(token) or (None, None)
+    rsvp_id, response, made = read_still_coming_token(token) or (None, None, None)
     rsvp = service.answer_of(event.id, rsvp_id) if rsvp_id is not None else None
-    if rsvp is None:
+    if rsvp is None or not still_coming_token_fits(rsvp, made):
         abort(404)
     return event, rsvp, response
 

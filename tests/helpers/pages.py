@@ -370,8 +370,8 @@ def render_every_page(
     )
     with app.test_request_context():
         event = service.find_event(moved)
-        rsvp_id = db.session.scalar(select(Rsvp.id).where(Rsvp.event_id == event.id))
-        (_label, emailed_link), *_others = still_coming_links(event, rsvp_id, "yes")
+        rsvp = db.session.scalar(select(Rsvp).where(Rsvp.event_id == event.id))
+        (_label, emailed_link), *_others = still_coming_links(event, rsvp)
     pages.add(
         "still coming: from an email",
         new_browser().get(emailed_link),
