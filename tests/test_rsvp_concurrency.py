@@ -165,7 +165,7 @@ def test_friends_answering_at_once_never_go_past_the_capacity(
 
 def lock_and_take_the_last_place(event_id: int) -> None:
     """In this app context's transaction: lock the event's answers and add a 'going' answer."""
-    service._lock_answers(event_id)
+    service.lock_answers(event_id)
     token_hash = service.hash_token(service.new_token())
     db.session.add(
         Rsvp(event_id=event_id, name="Ana", response="yes", guests=0, token_hash=token_hash)

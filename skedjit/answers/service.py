@@ -119,7 +119,7 @@ def going_headcount(event_id: int, leaving_out: int | None = None) -> int:
     return db.session.scalar(query)
 
 
-def _lock_answers(event_id: int) -> Settings:
+def lock_answers(event_id: int) -> Settings:
     """Bump the answers' version, which locks the event until commit; read its settings."""
     row = db.session.execute(
         update(EVENTS)
@@ -149,7 +149,7 @@ def answer(
     reminder and changes (`email`: "" for none, None to leave it as it is); returns it,
     its token, and what to tell about the emails."""
     with committed():
-        settings = _lock_open(event.id, now)
+        settings = lock_open(event.id, now)
         rsvp = find_rsvp(event.id, token)
         if rsvp is None:
             token = new_token()
@@ -173,7 +173,7 @@ def say_again(
     """Give the answer again with this response, the rest as it is ("Still coming?" by
     email); None if it is gone."""
     with committed():
-        settings = _lock_open(event.id, now)
+        settings = lock_open(event.id, now)
         rsvp = answer_of(event.id, rsvp_id)
         if rsvp is not None:
             fields = {"name": rsvp.name, "response": response, "guests": rsvp.guests}
@@ -181,9 +181,9 @@ def say_again(
     return rsvp
 
 
-def _lock_open(event_id: int, now: datetime | None) -> Settings:
+def lock_open(event_id: int, now: datetime | None) -> Settings:
     """Lock the event's answers for the transaction, refused unless they are open."""
-    settings = _lock_answers(event_id)
+    settings = lock_answers(event_id)
     settings.check_open(now or utcnow())
     return settings
 
@@ -217,7 +217,7 @@ def remove(event: Event, rsvp_id: int) -> bool:
 def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
     """Remove the answer; if `open_at` is given, only while answers are open then."""
     with committed():
-        settings = _lock_answers(event.id)
+        settings = lock_answers(event.id)
         if open_at:
             settings.check_open(open_at)
         answers = select(Rsvp.id).where(Rsvp.event_id == event.id, which)
@@ -229,5 +229,5 @@ def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
 def update_settings(event: Event, settings: dict) -> None:
     """Change capacity, deadline, closing and the guest list's visibility."""
     with committed():
-        _lock_answers(event.id)
+        lock_answers(event.id)
         db.session.execute(update(EVENTS).where(EVENTS.c.id == event.id).values(**settings))
