@@ -308,6 +308,8 @@ class MailDay(db.Model):
 #: The longest an event may last: longer is refused (it also bounds the calendar's work).
 LONGEST_EVENT = timedelta(days=366)
 RESPONSES = ("yes", "maybe", "no")
+#: The answer of a friend who would go but found the event full: their turn is kept.
+WAITING = "wait"
 
 
 def headcount(response: str, guests: int) -> int:
@@ -316,6 +318,17 @@ def headcount(response: str, guests: int) -> int:
     answers.service.going_headcount() says the same in SQL.
     """
     return 1 + guests if response == "yes" else 0
+
+
+def in_waitlist_order(answers):
+    """The waiting answers among these, first come first: the order places are offered in."""
+    waiting = [answer for answer in answers if answer.response == WAITING]
+    return sorted(waiting, key=lambda answer: (answer.waiting_since, answer.id))
+
+
+def waitlist_positions(answers) -> dict[int, int]:
+    """Each waiting answer's place in the waitlist by answer id: 1 is the next to go."""
+    return {answer.id: number for number, answer in enumerate(in_waitlist_order(answers), 1)}
 
 
 def answers_open(
@@ -332,11 +345,11 @@ def answers_open(
 
 
 class Rsvp(db.Model):
-    """A friend's answer: going, maybe, or can't go."""
+    """A friend's answer: going, maybe, can't go, or waiting for a place."""
 
     __tablename__ = "rsvps"
     __table_args__ = (
-        CheckConstraint("response IN ('yes', 'maybe', 'no')", name="response"),
+        CheckConstraint("response IN ('yes', 'maybe', 'no', 'wait')", name="response"),
         CheckConstraint("guests BETWEEN 0 AND 10", name="guests"),
     )
 
@@ -351,6 +364,10 @@ class Rsvp(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: When the friend joined the waitlist: the first waiting moves up first.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When a freed place moved them from the waitlist to going, until they answer again.
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def headcount(self) -> int:

@@ -21,6 +21,8 @@ def answered(browser, create_event_as, make_browser, clock):
     answer(make_browser(), slug, name="Zoë", response="maybe")
     answer(make_browser(), slug, name='=HYPERLINK("http://evil.example")', response="no")
     answer(make_browser(), slug, name="Ben", note="-2+3 @SUM(A1) +1")
+    assert browser.post(f"/events/{slug}/answers", data={"capacity": "4"}).status_code == 303
+    answer(make_browser(), slug, name="Cy", waitlist="y")
     return slug
 
 
@@ -37,11 +39,19 @@ def test_the_owner_downloads_every_answer_in_a_row(browser, answered):
     assert response.headers["Content-Disposition"] == "attachment; filename=board-games-at-anas.csv"
     assert response.headers["Cache-Control"] == "no-store"
     assert rows(response) == [
-        ["Name", "Answer", "Extra people", "Note", "Answered at (Europe/Paris)"],
-        ["Ana", "Going", "2", "Bringing cake", "2054-03-03 11:15"],
-        ["Zoë", "Maybe", "0", "", "2054-03-03 11:15"],
-        ['\'=HYPERLINK("http://evil.example")', "Can't go", "0", "", "2054-03-03 11:15"],
-        ["Ben", "Going", "0", "'-2+3 @SUM(A1) +1", "2054-03-03 11:15"],
+        [
+            "Name",
+            "Answer",
+            "Extra people",
+            "Note",
+            "Answered at (Europe/Paris)",
+            "Waitlist position",
+        ],
+        ["Ana", "Going", "2", "Bringing cake", "2054-03-03 11:15", ""],
+        ["Zoë", "Maybe", "0", "", "2054-03-03 11:15", ""],
+        ['\'=HYPERLINK("http://evil.example")', "Can't go", "0", "", "2054-03-03 11:15", ""],
+        ["Ben", "Going", "0", "'-2+3 @SUM(A1) +1", "2054-03-03 11:15", ""],
+        ["Cy", "On the waitlist", "0", "", "2054-03-03 11:15", "1"],
     ]
 
 
@@ -51,7 +61,7 @@ def test_a_cell_a_spreadsheet_would_run_is_shown_as_text(
 ):
     slug = create_event_as(browser)
     answer(make_browser(), slug, note=f"{start}1+1")
-    (_header, (*_cells, note, _at)) = rows(browser.get(f"/events/{slug}/answers.csv"))
+    (_header, (*_cells, note, _at, _position)) = rows(browser.get(f"/events/{slug}/answers.csv"))
     assert note == f"'{start}1+1"
 
 
@@ -64,6 +74,7 @@ def test_the_file_speaks_the_owner_s_language(browser, answered):
         "Weitere Personen",
         "Notiz",
         "Antwortzeit (Europe/Paris)",
+        "Platz auf der Warteliste",
     ]
     assert first[1] == "Dabei"
 

@@ -18,13 +18,14 @@ from skedjit.models import Rsvp
 from tests.helpers.apps import answers_of
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import answer
+from tests.helpers.html import checked_response
 from tests.helpers.html import field_error
 from tests.helpers.html import html_of
 from tests.helpers.html import input_value
 from tests.helpers.html import page_text as text_of
 
 DEADLINE = datetime(2026, 7, 9, 16, 0, tzinfo=UTC)  # Thursday 9 July 2026, 18:00 in Paris
-FULL = "The event is full — you can still answer maybe"
+FULL = "The event is full: join the waitlist, or answer maybe."
 LINK = re.compile(r'class="private-link">(http://localhost/events/(\w{6})/rsvp/([\w-]+))</a>')
 SETTINGS = {
     "capacity": "12",
@@ -55,13 +56,6 @@ def rsvp_ids(app, slug: str | None = None) -> list[int]:
 def page_of(browser, slug: str) -> str:
     """The event page as this browser gets it."""
     return html_of(browser.get(f"/events/{slug}"))
-
-
-def checked_response(html: str) -> str | None:
-    for tag in re.findall(r'<input [^>]*name="response"[^>]*>', html):
-        if re.search(r"\schecked[\s>]", tag):
-            return re.search(r'value="(\w+)"', tag).group(1)
-    return None
 
 
 def has_answer_form(html: str, slug: str) -> bool:

@@ -221,3 +221,97 @@ def test_an_answer_waits_for_the_event_lock_and_sees_what_its_holder_did(
             select(Rsvp.name).where(Rsvp.event_id == event_id, Rsvp.response == "yes")
         ).scalars()
         assert list(names) == (["Ana"] if ending == "commit" else ["Bea"])
+
+
+def waiting_in_database(database_url: str, slug: str) -> list[str]:
+    """The names on the waitlist, first come first, read straight from the database."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return list(
+                connection.scalars(
+                    text(
+                        "SELECT r.name FROM rsvps r JOIN events e ON e.id = r.event_id"
+                        " WHERE e.slug = :slug AND r.response = 'wait'"
+                        " ORDER BY r.waiting_since, r.id"
+                    ),
+                    {"slug": slug},
+                )
+            )
+    finally:
+        engine.dispose()
+
+
+def joined_in_order(database_url: str) -> list[str]:
+    """Every answer's name, in the order its friend answered."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.scalars(text("SELECT name FROM rsvps ORDER BY created_at, id")))
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.served
+def test_withdrawals_and_waitlist_joins_at_once_fill_every_place_in_turn(empty_database_url):
+    """Four friends going withdraw while eight join the waitlist behind three who wait: the
+    headcount never passes the capacity, the places go first come first, none stays free."""
+    capacity = 4
+    with served(empty_database_url) as base_url:
+        owner = Visitor(base_url)
+        slug = owner.create_event("Places that move")
+        set_capacity(owner, slug, capacity)
+        going = [Visitor(base_url) for _ in range(capacity)]
+        for index, friend in enumerate(going):
+            fields = {"name": f"Going {index}", "response": "yes", "guests": "0", "note": ""}
+            assert friend.request(f"/events/{slug}/rsvp", fields).status == 303
+        early = [f"Early {index}" for index in range(3)]
+        for name in early:
+            fields = {"name": name, "response": "yes", "guests": "0", "waitlist": "y"}
+            assert Visitor(base_url).request(f"/events/{slug}/rsvp", fields).status == 303
+
+        joining = [(Visitor(base_url), f"Late {index}") for index in range(8)]
+        barrier = threading.Barrier(len(going) + len(joining), timeout=BARRIER_SECONDS)
+        statuses: list = []
+        most = [0]
+        watching = threading.Event()
+
+        def withdraw(friend: Visitor) -> None:
+            barrier.wait()
+            statuses.append(friend.request(f"/events/{slug}/rsvp/withdraw", {}).status)
+
+        def join(friend: Visitor, name: str) -> None:
+            fields = {"name": name, "response": "yes", "guests": "0", "waitlist": "y"}
+            barrier.wait()
+            statuses.append(friend.request(f"/events/{slug}/rsvp", fields).status)
+
+        def watch() -> None:
+            while not watching.is_set():
+                most[0] = max(most[0], headcount_in_database(empty_database_url, slug)[0])
+
+        threads = [threading.Thread(target=withdraw, args=(f,), daemon=True) for f in going]
+        threads += [threading.Thread(target=join, args=j, daemon=True) for j in joining]
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(BARRIER_SECONDS + ROUND_SECONDS)
+        watching.set()
+        watcher.join(WAIT_SECONDS)
+        assert not any(thread.is_alive() for thread in threads), "some requests never came back"
+        assert statuses == [303] * len(threads)
+
+        headcount, names = headcount_in_database(empty_database_url, slug)
+        waiting = waiting_in_database(empty_database_url, slug)
+        assert most[0] <= capacity
+        assert headcount == capacity  # no place is left free while someone waits
+        assert set(early) <= set(names)  # the ones waiting first moved up first
+        assert len(waiting) == len(early) + len(joining) - capacity
+        assert sorted(names + waiting) == sorted(early + [name for _, name in joining])
+        joined = {name: number for number, name in enumerate(joined_in_order(empty_database_url))}
+        late_going = [joined[name] for name in names if name.startswith("Late")]
+        assert max(late_going, default=-1) < min(joined[name] for name in waiting)  # none skipped
+        page = owner.get(f"/events/{slug}")
+        assert page.status == 200
+        assert f"Waitlist ({len(waiting)})" in page.body

@@ -7,8 +7,9 @@ from flask_babel import gettext
 
 from ..models import Event
 from ..models import Rsvp
+from ..models import waitlist_positions
 from ..timezones import to_local
-from .forms import RESPONSE_CHOICES
+from .forms import response_label
 
 #: What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,7 +23,7 @@ def safe_cell(text: str) -> str:
 def answers_csv(event: Event, rsvps: list[Rsvp]) -> bytes:
     """A header row, then an answer a row, in the reader's language. UTF-8 with a
     byte-order mark, which spreadsheets need to read it as UTF-8 rather than guess."""
-    responses = {choice.value: str(choice.label) for choice in RESPONSE_CHOICES}
+    waiting = waitlist_positions(rsvps)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -33,6 +34,7 @@ def answers_csv(event: Event, rsvps: list[Rsvp]) -> bytes:
             gettext("Note"),
             # Translators: %(zone)s is a time zone, e.g. Europe/Paris.
             gettext("Answered at (%(zone)s)", zone=event.timezone),
+            gettext("Waitlist position"),
         ]
     )
     for rsvp in rsvps:
@@ -40,10 +42,11 @@ def answers_csv(event: Event, rsvps: list[Rsvp]) -> bytes:
         writer.writerow(
             [
                 safe_cell(rsvp.name),
-                responses[rsvp.response],
+                response_label(rsvp.response),
                 rsvp.guests,
                 safe_cell(rsvp.note),
                 f"{answered:%Y-%m-%d %H:%M}",
+                waiting.get(rsvp.id, ""),
             ]
         )
     return ("\ufeff" + out.getvalue()).encode()

@@ -24,17 +24,32 @@ from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
+from ..models import RESPONSES
+from ..models import WAITING
 from ..refusals import FormInvalid
 from ..text import lazy_gettext as _l
 from ..timezones import NonexistentTimeError
 from ..timezones import to_utc
 
-#: A friend's answers: the values are data (models.RESPONSES), the labels are translated.
-RESPONSE_CHOICES = [
-    SelectChoice("yes", _l("Going")),
-    SelectChoice("maybe", _l("Maybe")),
-    SelectChoice("no", _l("Can't go")),
-]
+#: Each answer as friends read it: the keys are data (models.RESPONSES and WAITING).
+RESPONSE_LABELS = {
+    "yes": _l("Going"),
+    "maybe": _l("Maybe"),
+    "no": _l("Can't go"),
+    WAITING: _l("On the waitlist"),
+}
+#: The answers a friend chooses from: waiting is what a full event gives "going".
+RESPONSE_CHOICES = [SelectChoice(response, RESPONSE_LABELS[response]) for response in RESPONSES]
+
+
+def response_label(response: str) -> str:
+    """The answer as the reader says it: "Going", "On the waitlist"…"""
+    return str(RESPONSE_LABELS[response])
+
+
+def form_response(response: str) -> str:
+    """The choice the answer form shows for an answer: a friend waiting would go."""
+    return "yes" if response == WAITING else response
 
 
 class RsvpForm(Form):
@@ -71,6 +86,8 @@ class RsvpForm(Form):
             Length(max=300, message=_l("Keep the note to 300 characters or fewer.")),
         ],
     )
+    #: Sent by the "Join the waitlist" button, which a full event offers.
+    waitlist = BooleanField(_l("Join the waitlist"))
     remind = BooleanField(_l("Email me a reminder and any change"))
     email = email_field(_l("Your email"))
     #: The change-your-answer link's secret, when answering from that link.
@@ -102,6 +119,7 @@ class RsvpForm(Form):
             "response": self.response.data,
             "guests": self.guests.data or 0,
             "note": self.note.data or "",
+            "waitlist": bool(self.waitlist.data),
         }
 
 

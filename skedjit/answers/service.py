@@ -9,7 +9,6 @@ and the capacity holds.
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask_babel import gettext
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -17,12 +16,15 @@ from sqlalchemy import update
 
 from ..database import committed
 from ..extensions import db
+from ..invites import notices
 from ..invites import reminders
+from ..models import WAITING
 from ..models import Event
 from ..models import Invitee
 from ..models import Rsvp
 from ..models import answers_open
 from ..models import headcount
+from ..models import in_waitlist_order
 from ..models import utcnow
 from ..refusals import Refused
 from ..text import lazy_gettext as _l
@@ -69,9 +71,14 @@ class EventFullError(Refused):
 
     status = 409
     field = "response"
+    sentence = _l("The event is full: join the waitlist, or answer maybe.")
 
-    def __init__(self):
-        super().__init__(gettext("The event is full — you can still answer maybe."))
+    def __init__(self, sentence=None):
+        super().__init__(str(sentence or self.sentence))
+
+
+#: A friend going asks to bring more people than the places left.
+NO_ROOM_FOR_MORE = _l("Not enough places are left for that many extra people.")
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,12 @@ def going_headcount(event_id: int, leaving_out: int | None = None) -> int:
     return db.session.scalar(query)
 
 
+def waitlist(event_id: int) -> list[Rsvp]:
+    """The event's waiting answers, first come first."""
+    query = select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.response == WAITING)
+    return in_waitlist_order(db.session.scalars(query))
+
+
 def lock_answers(event_id: int) -> Settings:
     """Bump the answers' version, which locks the event until commit; read its settings."""
     row = db.session.execute(
@@ -154,9 +167,7 @@ def answer(
         if rsvp is None:
             token = new_token()
             rsvp = Rsvp(event_id=event.id, token_hash=hash_token(token))
-        _set(settings, rsvp, fields, now)
-        db.session.add(rsvp)
-        db.session.flush()  # the answer's id, for its address
+        _set(event, settings, rsvp, fields, now)
         told = reminders.follow(event, rsvp, email) if email is not None else None
     return rsvp, token, told
 
@@ -177,7 +188,7 @@ def say_again(
         rsvp = answer_of(event.id, rsvp_id)
         if rsvp is not None:
             fields = {"name": rsvp.name, "response": response, "guests": rsvp.guests}
-            _set(settings, rsvp, fields | {"note": rsvp.note}, now)
+            _set(event, settings, rsvp, fields | {"note": rsvp.note}, now)
     return rsvp
 
 
@@ -188,16 +199,79 @@ def lock_open(event_id: int, now: datetime | None) -> Settings:
     return settings
 
 
-def _set(settings: Settings, rsvp: Rsvp, fields: dict, now: datetime | None) -> None:
-    """Give the answer these fields, if a place is left for them (EventFullError)."""
-    wanted = headcount(fields["response"], fields["guests"])
-    if settings.capacity is not None and wanted > rsvp.headcount:
-        others = going_headcount(rsvp.event_id, leaving_out=rsvp.id)
-        if others + wanted > settings.capacity:
-            raise EventFullError
+def _set(event: Event, settings: Settings, rsvp: Rsvp, fields: dict, now: datetime | None) -> None:
+    """Give the answer these fields if a place is left for them; when none is, a friend
+    who asked (`waitlist` in the fields) waits for one, and others get EventFullError.
+
+    Places go in turn: while anyone waits, a new "going" joins the waitlist too. A
+    friend going keeps their place or gets EventFullError, never the waitlist.
+    """
+    now = now or utcnow()
+    fields = dict(fields)
+    join = fields.pop("waitlist", False)
+    if fields["response"] == "yes" and settings.capacity is not None:
+        fields["response"] = _going_or_waiting(settings, rsvp, fields, join)
+    if fields["response"] != WAITING:
+        rsvp.waiting_since = None
+    elif rsvp.waiting_since is None:
+        rsvp.waiting_since = now  # a friend already waiting keeps their turn
     for name, value in fields.items():
         setattr(rsvp, name, value)
-    rsvp.updated_at = now or utcnow()  # given again, even as it was: after a change
+    rsvp.promoted_at = None  # they answered since: the news is old
+    rsvp.updated_at = now  # given again, even as it was: after a change
+    db.session.add(rsvp)
+    db.session.flush()  # its id, and its place counted
+    _fill_places(event, settings, now)
+
+
+def _going_or_waiting(settings: Settings, rsvp: Rsvp, fields: dict, join: bool) -> str:
+    """'yes' if the places left take this answer, else 'wait' for a friend waiting or
+    asking to; EventFullError for the others."""
+    wanted = headcount("yes", fields["guests"])
+    if rsvp.response == "yes":
+        if wanted > rsvp.headcount:
+            others = going_headcount(rsvp.event_id, leaving_out=rsvp.id)
+            if others + wanted > settings.capacity:
+                raise EventFullError(NO_ROOM_FOR_MORE)
+        return "yes"
+    if rsvp.response == WAITING:
+        return WAITING  # _fill_places moves them up if their turn and a place have come
+    others = going_headcount(rsvp.event_id, leaving_out=rsvp.id)
+    if others + wanted <= settings.capacity and not _someone_waits(rsvp):
+        return "yes"
+    if join:
+        return WAITING
+    raise EventFullError
+
+
+def _someone_waits(rsvp: Rsvp) -> bool:
+    """Another friend waits for a place at the answer's event."""
+    query = select(Rsvp.id).where(
+        Rsvp.event_id == rsvp.event_id, Rsvp.response == WAITING, Rsvp.id != rsvp.id
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def _fill_places(event: Event, settings: Settings, now: datetime) -> None:
+    """Under the answers' lock: move the first waiting to going while their party fits in
+    the places left, in turn (a party too big for them keeps its turn), and owe each
+    friend moved up an email. Nobody moves up once the event has passed."""
+    if has_passed(settings.starts_at, settings.ends_at, now):
+        return
+    waiting = waitlist(event.id)
+    if not waiting:
+        return
+    free = None if settings.capacity is None else settings.capacity - going_headcount(event.id)
+    moved = []
+    for rsvp in waiting:
+        needed = headcount("yes", rsvp.guests)
+        if free is not None and needed > free:
+            break
+        rsvp.response, rsvp.waiting_since, rsvp.promoted_at = "yes", None, now
+        free = None if free is None else free - needed
+        moved.append(rsvp)
+    db.session.flush()
+    notices.owe_places(event, moved)
 
 
 def withdraw(event: Event, token: str | None, now: datetime | None = None) -> bool:
@@ -215,7 +289,8 @@ def remove(event: Event, rsvp_id: int) -> bool:
 
 
 def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
-    """Remove the answer; if `open_at` is given, only while answers are open then."""
+    """Remove the answer, moving the waitlist up; if `open_at` is given, only while
+    answers are open then."""
     with committed():
         settings = lock_answers(event.id)
         if open_at:
@@ -223,11 +298,13 @@ def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
         answers = select(Rsvp.id).where(Rsvp.event_id == event.id, which)
         reminders.forget(Invitee.rsvp_id.in_(answers))
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount
+        _fill_places(event, settings, utcnow())
     return bool(removed)
 
 
-def update_settings(event: Event, settings: dict) -> None:
-    """Change capacity, deadline, closing and the guest list's visibility."""
+def update_settings(event: Event, values: dict) -> None:
+    """Change capacity, deadline, closing and the guest list's visibility; a raised
+    capacity moves the waitlist up."""
     with committed():
-        lock_answers(event.id)
-        db.session.execute(update(EVENTS).where(EVENTS.c.id == event.id).values(**settings))
+        db.session.execute(update(EVENTS).where(EVENTS.c.id == event.id).values(**values))
+        _fill_places(event, lock_answers(event.id), utcnow())

@@ -20,7 +20,9 @@ from ..models import Event
 from ..models import Rsvp
 from ..models import answers_open
 from ..models import headcount
+from ..models import in_waitlist_order
 from ..models import utcnow
+from ..models import waitlist_positions
 from ..timezones import describe_distance
 from ..timezones import format_day_and_clock
 from ..timezones import format_end
@@ -40,6 +42,10 @@ class Answer:
     token_hash: str  # never shown; recognises the viewer's own answer
     #: When it was last given (or said again).
     updated_at: datetime
+    #: When it joined the waitlist, while it waits.
+    waiting_since: datetime | None = None
+    #: When a freed place moved it from the waitlist to going, until answered again.
+    promoted_at: datetime | None = None
 
     @property
     def headcount(self) -> int:
@@ -86,6 +92,15 @@ class EventPage:
     def going_headcount(self) -> int:
         """People going, extra guests included."""
         return sum(answer.headcount for answer in self.answers)
+
+    @property
+    def waitlist(self) -> list[Answer]:
+        """The friends waiting for a place, first come first."""
+        return in_waitlist_order(self.answers)
+
+    def waitlist_position(self, answer: Answer) -> int:
+        """Where the answer waits: 1 for the next to get a place."""
+        return waitlist_positions(self.answers)[answer.id]
 
     @property
     def places_left(self) -> int | None:

@@ -12,6 +12,7 @@ from flask import request
 from flask import session
 
 from ..answers.forms import RsvpForm
+from ..answers.forms import form_response
 from ..answers.tokens import answer_token
 from ..assets import release_tag
 from ..changes import choices
@@ -151,7 +152,8 @@ def blank_answer_form(mine: Answer | None) -> RsvpForm:
     """The answer form, empty or holding the viewer's own answer."""
     data = {"response": "yes", "guests": 0}
     if mine is not None:
-        data = {"name": mine.name, "response": mine.response, "guests": mine.guests}
+        data = {"name": mine.name, "response": form_response(mine.response)}
+        data["guests"] = mine.guests
         data["note"] = mine.note
     return RsvpForm(data=data)
 

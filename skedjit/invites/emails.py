@@ -213,6 +213,12 @@ class Batch:
         subject = _("Reminder: %(title)s, %(when)s", title=self.facts.title, when=self.facts.when)
         return [self._message(subject, i, "reminder") for i in invitees]
 
+    @in_its_language
+    def places(self, invitees: list[Invitee]) -> list[Message]:
+        """To friends moved from the waitlist to going."""
+        subject = _("You're going: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
+        return [self._message(subject, i, "place") for i in invitees]
+
     def _message(self, subject: str, invitee: Invitee, template: str, **context) -> Message:
         unsubscribe = unsubscribe_url(self.event, invitee)
         message = compose(

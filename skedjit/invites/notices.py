@@ -147,6 +147,28 @@ def _asked_again(invitees) -> dict[int, Rsvp]:
     return {linked[rsvp.id]: rsvp for rsvp in db.session.scalars(query)}
 
 
+def owe_places(event: Event, moved: list[Rsvp]) -> None:
+    """In the transaction that moved them up: owe each friend moved from the waitlist to
+    going, at their own confirmed address, the news. Past a limit on email their page
+    alone tells them."""
+    ids = {rsvp.id for rsvp in moved}
+    if not (ids and mail_enabled()):
+        return
+    invitees = [
+        invitee
+        for invitee in service.reachable_invitees(event.id)
+        if invitee.rsvp_id in ids and invitee.confirmed_at is not None
+    ]
+    if not invitees:
+        return
+    try:
+        mail_limits.reserve(len(invitees), commit=False)
+    except Refused:
+        return
+    for invitee, message in zip(invitees, emails.Batch(event).places(invitees), strict=True):
+        outbox.owe("place", message, event.id, invitee.id)
+
+
 def reachable_addresses(event: Event) -> list[str]:
     """The invitees to tell of a cancellation (none when email is off): take them first."""
     if not mail_enabled():

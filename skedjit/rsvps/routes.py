@@ -18,6 +18,8 @@ from ..answers import service
 from ..answers.export import answers_csv
 from ..answers.forms import AnswerSettingsForm
 from ..answers.forms import RsvpForm
+from ..answers.forms import form_response
+from ..answers.forms import response_label
 from ..answers.tokens import answer_token
 from ..answers.tokens import forget_answer
 from ..answers.tokens import remember_answer
@@ -32,6 +34,7 @@ from ..invites.emails import read_still_coming_token
 from ..invites.emails import still_coming_token_fits
 from ..models import Event
 from ..models import Rsvp
+from ..models import waitlist_positions
 from ..owner_access import has_owner_access
 from ..owner_access import is_cohost
 from ..refusals import check_form
@@ -40,6 +43,7 @@ from ..timezones import format_span
 from ..timezones import to_local
 
 bp = Blueprint("rsvps", __name__)
+bp.add_app_template_global(response_label)
 
 
 @bp.post("/events/<slug:slug>/rsvp")
@@ -69,6 +73,7 @@ def change(slug: str, token: str):
         abort(404)
     address = reminders.address_for(rsvp.id)
     form = RsvpForm(obj=rsvp, token=token, remind=address is not None, email=address)
+    form.response.data = form_response(rsvp.response)
     return render_template(
         "rsvps/change.html",
         event=event,
@@ -158,6 +163,7 @@ def answers_page(form, event: Event, settings=None, refusal=None) -> str:
         rsvps=rsvps,
         changes=changes.history(moves),
         asked_again=changes.asked_again(rsvps, moves),
+        waiting=waitlist_positions(rsvps),
         cohost_links=cohosts.active_links(event.id) if owner and not is_cohost(event) else None,
         refusal=refusal,
     )

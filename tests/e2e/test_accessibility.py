@@ -212,16 +212,20 @@ def test_the_answers_page_and_what_its_settings_do(open_page, audit):
     audit.check(late, "event: full")
     assert answer(late, "Ben") == 409
     audit.check(late, "event: answer refused, full")
+    assert submit(late, "Join the waitlist") == 200
+    audit.check(late, "event: on the waitlist")
+    later = open_page()
+    later.goto(f"/events/{slug}")
 
     owner.goto(f"/events/{slug}/answers")
     audit.check(owner, "answers: owner, with answers")
     owner.get_by_label("Close answers now").check()
     owner.get_by_label("Show friends only the counts, not who answered").check()
     assert submit(owner, "Save settings") == 200
-    assert answer(late, "Ben", "Maybe") == 409  # the form was open before answers closed
-    audit.check(late, "event: answer refused, closed")
-    late.goto(f"/events/{slug}")
-    audit.check(late, "event: answers closed, list hidden")
+    assert answer(later, "Cy", "Maybe") == 409  # the form was open before answers closed
+    audit.check(later, "event: answer refused, closed")
+    later.goto(f"/events/{slug}")
+    audit.check(later, "event: answers closed, list hidden")
 
     assert audit.violations == {}
 

@@ -58,3 +58,11 @@ def field_error(html: str, field: str) -> str:
 def form_version(html: str) -> int:
     """The event version an edit form was opened at."""
     return int(input_value(html, "version"))
+
+
+def checked_response(html: str) -> str | None:
+    """The value of the answer form's checked response, if one is."""
+    for tag in re.findall(r'<input [^>]*name="response"[^>]*>', html):
+        if re.search(r"\schecked[\s>]", tag):
+            return re.search(r'value="(\w+)"', tag).group(1)
+    return None

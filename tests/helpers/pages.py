@@ -282,6 +282,9 @@ def render_every_page(
     assert answer(new_browser(), full).status_code == 303
     pages.add("event: full", friend.get(f"/events/{full}"), 200, TITLE)
     pages.add("event: answer refused, full", answer(friend, full), 409, f"Error: {TITLE}")
+    waiting = new_browser()
+    assert answer(waiting, full, name="Bea", guests="1", waitlist="y").status_code == 303
+    pages.add("event: friend on the waitlist", waiting.get(f"/events/{full}"), 200, TITLE)
     closed = make_event(title=TITLE, rsvps_closed=True, guest_list_hidden=True)
     pages.add("event: answers closed, list hidden", friend.get(f"/events/{closed}"), 200, TITLE)
     pages.add("event: answer refused, closed", answer(friend, closed), 409, f"Error: {TITLE}")
@@ -587,8 +590,15 @@ def _receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, Email
     slug = created_slug(response)
     data = {"addresses": "ana@example.org", "note": NOTE}
     receive("invitation", owner.post(f"/events/{slug}/invite", data=data))
-    friend = Browser(app.test_client())
-    receive("confirmation", answer(friend, slug, remind="y", email="ana@example.org"))
+    # Zed takes the one place, so Ana waits for it, with her address confirmed.
+    zed, friend = Browser(app.test_client()), Browser(app.test_client())
+    assert owner.post(f"/events/{slug}/answers", data={"capacity": "1"}).status_code == 303
+    assert answer(zed, slug, name="Zed").status_code == 303
+    response = answer(friend, slug, remind="y", email="ana@example.org", waitlist="y")
+    receive("confirmation", response)
+    confirm = CONFIRM_LINK.search(emails["confirmation"].get_body(("plain",)).get_content())
+    assert friend.post(confirm[1]).status_code == 303
+    receive("place", zed.post(f"/events/{slug}/rsvp/withdraw"))
     with app.app_context():
         assert reminders.send_reminders(service.find_event(slug).remind_at) == 1
     settle(app)
