@@ -233,3 +233,33 @@ def test_events_and_invitees_stored_before_reminders_get_none(empty_database_url
         assert (event.remind_hours, event.remind_at) == (None, None)
         invitee = db.session.scalars(select(Invitee)).one()
         assert (invitee.invited, invitee.confirmed_at, invitee.rsvp_id) == (True, None, None)
+
+
+def test_going_back_before_the_waitlist_makes_whoever_waits_a_maybe(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
+        upgrade()
+        slug = service.create_event(
+            {
+                "title": "Full party",
+                "starts_at": datetime(2054, 1, 1, 12, 0, tzinfo=UTC),
+                "timezone": "UTC",
+                "location": "",
+                "description": "",
+            },
+            PASSWORD,
+        )[0].slug
+        db.session.execute(
+            text(
+                "INSERT INTO rsvps (event_id, name, response, guests, note, token_hash,"
+                " created_at, updated_at, waiting_since)"
+                " SELECT id, 'Ben', 'wait', 0, '', 'h', :at, :at, :at FROM events"
+            ),
+            {"at": datetime(2054, 1, 1, 10, 0)},
+        )
+        db.session.commit()
+        downgrade(revision="6a1d3e5f7b22")
+        rows = db.session.execute(text("SELECT name, response FROM rsvps")).all()
+        assert [tuple(row) for row in rows] == [("Ben", "maybe")]
+        db.session.commit()
+        upgrade()
+        assert service.find_event(slug).title == "Full party"

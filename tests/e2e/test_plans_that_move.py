@@ -55,3 +55,37 @@ def test_the_owner_moves_the_event_and_a_friend_says_again(new_context, javascri
     expect(answers.locator("li", has_text="Chloé")).not_to_contain_text("not reconfirmed")
     expect(owner.locator(".change-list")).to_contain_text("the place was")
     assert errors[0].found + errors[1].found == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with javascript", "without javascript"])
+def test_a_friend_waits_for_a_place_and_gets_one(new_context, javascript):
+    contexts = [new_context(java_script_enabled=javascript) for _ in range(3)]
+    errors = [BrowserErrors(context) for context in contexts]
+    owner, ana, ben = (context.new_page() for context in contexts)
+    path = create_event(owner)
+    owner.get_by_role(
+        "link", name="Manage answers: capacity, deadline, closing, who sees the list"
+    ).click()
+    owner.get_by_label("Most people going (leave empty for no limit)").fill("1")
+    owner.get_by_role("button", name="Save settings").click()
+
+    for friend, name in ((ana, "Ana"), (ben, "Ben")):
+        friend.goto(path)
+        friend.get_by_label("Your name").fill(name)
+        friend.get_by_label("Going", exact=True).check()
+    ana.get_by_role("button", name="Send my answer").click()
+    expect(ana.locator(".my-answer")).to_have_text("Your answer: Going.")
+    ben.get_by_role("button", name="Send my answer").click()
+    expect(ben.locator(".field-error")).to_contain_text("The event is full: join the waitlist")
+    ben.get_by_role("button", name="Join the waitlist").click()
+    expect(ben.locator(".my-answer")).to_contain_text("You are on the waitlist, number 1.")
+    expect(ben.locator(".waitlist")).to_have_text("Ben")
+
+    ana.get_by_role("button", name="Withdraw my answer").click()
+    expect(ana.locator(".flash")).to_contain_text("Your answer is withdrawn.")
+    ben.reload()
+    expect(ben.locator(".my-answer")).to_have_text(
+        "A place freed up: you're going now. You were next on the waitlist."
+    )
+    expect(ben.locator(".headcount")).to_contain_text("1 going · Full")
+    assert [found for error in errors for found in error.found] == []

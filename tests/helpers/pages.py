@@ -283,7 +283,7 @@ def render_every_page(
     pages.add("event: full", friend.get(f"/events/{full}"), 200, TITLE)
     pages.add("event: answer refused, full", answer(friend, full), 409, f"Error: {TITLE}")
     waiting = new_browser()
-    assert answer(waiting, full, name="Bea", guests="1", waitlist="y").status_code == 303
+    assert answer(waiting, full, name="Ben", guests="1", waitlist="y").status_code == 303
     pages.add("event: friend on the waitlist", waiting.get(f"/events/{full}"), 200, TITLE)
     closed = make_event(title=TITLE, rsvps_closed=True, guest_list_hidden=True)
     pages.add("event: answers closed, list hidden", friend.get(f"/events/{closed}"), 200, TITLE)
