@@ -91,12 +91,13 @@ def unmarked(text: str) -> str:
     while (shorter := INNERMOST.sub(" ", text)) != text:
         text = shorter
     text = " ".join(text.split())  # as the page shows it; SEAM is no space
+    text = re.sub(r"https?://\S+", " ", text)  # first: a link's token may hold any word
     for typed in TYPED:
         text = text.replace(" ".join(typed.split()), " ")
     for word in locale_words():
         text = re.sub(rf"\b{re.escape(word)}\b", " ", text)
     text = re.sub(r"\b[A-Z][a-z]+/[A-Za-z_/]+\b", " ", text)  # zone names, Europe/Paris
-    text = re.sub(r"\bUTC\b|https?://\S+|\S+@\S+|\bn{100,}\b", " ", text)  # n…: a long note
+    text = re.sub(r"\bUTC\b|\S+@\S+|\bn{100,}\b", " ", text)  # n…: a long note
     return " ".join(text.replace(SEAM, " ").split()) if re.search(r"[^\W\d_]{2,}", text) else ""
 
 
