@@ -213,7 +213,9 @@ def test_the_change_link_of_a_waiting_friend_shows_going_chosen(full, make_brows
     ben = make_browser()
     wait(ben, full, "Ben")
     link = CHANGE_LINK.search(ben.get(f"/events/{full}").get_data(as_text=True))[1]
-    assert checked_response(ben.get(link).get_data(as_text=True)) == "yes"
+    html = ben.get(link).get_data(as_text=True)
+    assert checked_response(html) == "yes"
+    assert "You are on the waitlist, number 1." in page_text(html)
 
 
 def test_a_friend_moved_up_with_a_confirmed_address_is_emailed(

@@ -84,6 +84,7 @@ def change(slug: str, token: str):
         still_coming=changes.choices(rsvp.response)
         if changes.asks_again(rsvp.response, rsvp.updated_at, changes.of_event(event.id))
         else (),
+        waiting=waitlist_positions(service.waitlist(event.id)).get(rsvp.id),
     )
 
 
