@@ -18,6 +18,7 @@ from sqlalchemy import update
 from ..database import committed
 from ..extensions import db
 from ..invites import reminders
+from ..models import BringClaim
 from ..models import Event
 from ..models import Invitee
 from ..models import Rsvp
@@ -198,6 +199,8 @@ def _set(settings: Settings, rsvp: Rsvp, fields: dict, now: datetime | None) -> 
     for name, value in fields.items():
         setattr(rsvp, name, value)
     rsvp.updated_at = now or utcnow()  # given again, even as it was: after a change
+    if rsvp.response == "no" and rsvp.id is not None:  # who can't go brings nothing
+        db.session.execute(delete(BringClaim).where(BringClaim.rsvp_id == rsvp.id))
 
 
 def withdraw(event: Event, token: str | None, now: datetime | None = None) -> bool:
