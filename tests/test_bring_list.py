@@ -1,6 +1,7 @@
 """The bring list: the owner's items, friends' claims on them, and what everyone sees."""
 
 import re
+import subprocess
 import threading
 from datetime import UTC
 from datetime import datetime
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from skedjit.answers.service import lock_answers
 from skedjit.bring_list import service
@@ -83,6 +85,13 @@ def claim(friend, slug: str, item_id: int, quantity: str | None = None, **fields
 def release(friend, slug: str, item_id: int, **fields):
     data = {f"bring-{item_id}-{name}": value for name, value in fields.items()}
     return friend.client.post(f"/events/{slug}/bring/{item_id}/release", data=data)
+
+
+def psql(database_url: str, statement: str) -> None:
+    """Run a statement with the psql program, as a person at its prompt would."""
+    url = make_url(database_url)
+    command = ["psql", "-h", url.query["host"], "-U", url.username, "-d", url.database]
+    subprocess.run([*command, "-v", "ON_ERROR_STOP=1", "-c", statement], check=True, timeout=30)
 
 
 def page(browser, slug: str) -> str:
@@ -575,6 +584,30 @@ def test_a_claim_in_another_process_reaches_its_kept_page(app, make_app, make_br
     wait_until(lambda: b"1 of 3 still needed" in other.get(f"/events/{slug}").data)
     assert release(ana, slug, item).status_code == 303
     wait_until(lambda: b"3 of 3 still needed" in other.get(f"/events/{slug}").data)
+
+
+@pytest.mark.parametrize("what", ["item", "claim"])
+def test_a_change_typed_in_psql_reaches_the_kept_page(
+    app, make_app, make_browser, listed, backend, database_url, what
+):
+    if backend != "postgresql":
+        pytest.skip("psql is PostgreSQL's")
+    slug, add = listed
+    item = add("wine", "3")
+    answered(make_browser, slug)
+    other = make_app().test_client()
+    assert b"3 of 3 still needed" in warm(other, slug).data
+    if what == "item":
+        psql(database_url, f"UPDATE bring_items SET quantity = 5 WHERE id = {item}")
+        shown = b"5 of 5 still needed"
+    else:
+        psql(
+            database_url,
+            "INSERT INTO bring_claims (item_id, rsvp_id, quantity)"
+            f" SELECT {item}, id, 2 FROM rsvps WHERE name = 'Ana'",
+        )
+        shown = b"1 of 3 still needed"
+    wait_until(lambda: shown in other.get(f"/events/{slug}").data)
 
 
 def test_the_rows_kept_hold_the_list(app, make_browser, listed):
