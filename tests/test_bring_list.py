@@ -347,7 +347,7 @@ def test_more_than_is_still_needed_is_refused_with_the_page_again(app, make_brow
     assert response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     assert page_text(html).startswith("Error: Board games at Ana's · Skedjit")
-    assert "Only 1 is still needed, so nothing was changed." in field_error(
+    assert "You can bring at most 1 of it, so nothing was changed." in field_error(
         html, f"bring-{item}-quantity"
     )
     assert input_value(html, f"bring-{item}-quantity") == "2"

@@ -68,8 +68,8 @@ class TooManyError(Refused):
             sentence = gettext("Friends already bring all of it, so nothing was changed.")
         else:
             sentence = ngettext(
-                "Only %(num)d is still needed, so nothing was changed.",
-                "Only %(num)d are still needed, so nothing was changed.",
+                "You can bring at most %(num)d of it, so nothing was changed.",
+                "You can bring at most %(num)d of it, so nothing was changed.",
                 left,
             )
         super().__init__(sentence)
