@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from skedjit.answers import service as answers
 from skedjit.answers.service import lock_answers
 from skedjit.bring_list import service
 from skedjit.event_page import rows as event_rows
@@ -32,7 +33,7 @@ from tests.helpers.waiting import all_at_once
 from tests.helpers.waiting import wait_until
 from tests.helpers.waiting import warm
 
-HINT = "Answer first, then you can say here what you bring."
+HINT = "Answer first, then you can say what you bring."
 CHANGE_LINK = re.compile(r'class="private-link">http://localhost(/events/\w+/rsvp/[\w-]+)</a>')
 BIGGER_THAN_64_BITS = 2**64
 
@@ -526,18 +527,31 @@ def test_an_event_s_deletion_takes_its_list_along(app, browser, make_browser, li
     assert (stored_items(app), stored_claims(app)) == ([], [])
 
 
-def test_an_item_removed_meanwhile_cannot_be_claimed_or_changed(app, make_browser, listed):
+def test_an_item_removed_meanwhile_cannot_be_claimed_or_changed(app, listed):
     slug, add = listed
     item = add("wine", "3")
-    answered(make_browser, slug)
     with app.app_context():
-        event_id = db.session.scalar(select(Event.id).where(Event.slug == slug))
-        token = None
+        event = db.session.scalar(select(Event).where(Event.slug == slug))
+        fields = {"name": "Ana", "response": "yes", "guests": 0, "note": ""}
+        _rsvp, token, _told = answers.answer(event, fields, None)
         with pytest.raises(service.AnswerFirstError):
-            service.claim(event_id, item, token, 1)
-        assert service.remove_item(event_id, item, even_if_claimed=False) is True
+            service.claim(event.id, item, None, 1)
+        assert service.remove_item(event.id, item, even_if_claimed=False) is True
         with pytest.raises(service.ItemGoneError):
-            service.change_item(event_id, item, "beer", 1)
+            service.claim(event.id, item, token, 1)
+        with pytest.raises(service.ItemGoneError):
+            service.change_item(event.id, item, "beer", 1)
+        assert service.remove_item(event.id, item, even_if_claimed=True) is None
+
+
+def test_a_friend_without_an_answer_has_nothing_to_release(app, make_browser, listed):
+    slug, add = listed
+    item = add("wine", "3")
+    assert claim(answered(make_browser, slug), slug, item, "1").status_code == 303
+    response = release(make_browser(), slug, item)
+    assert response.status_code == 403
+    assert "Answer first" in page_text(response.get_data(as_text=True))
+    assert stored_claims(app) == [("wine", "Ana", 1)]
 
 
 # The event page's speed and freshness.

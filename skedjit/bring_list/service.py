@@ -43,7 +43,7 @@ class AnswerFirstError(Refused):
     status = 403
 
     def __init__(self):
-        super().__init__(gettext("Answer first: then you can say what you bring."))
+        super().__init__(gettext("Answer first, then you can say what you bring."))
 
 
 class NotComingError(Refused):
