@@ -47,6 +47,8 @@ CONFIRM_LINK = re.compile(r"http://localhost(/events/\w+/reminders/[\w.-]+)")
 RECOVERY_LINK = re.compile(r"http://localhost(/events/\w+/recover/[\w-]+)")
 OWNER_EMAIL = "owner@example.org"
 NOTE = "Come early!\nThere will be cake <3"
+#: What the bring list pages type: its things, and the friend who answers late.
+BRING_TYPED = ("bottles of wine", "a board game", "Dan")
 # Limits that the first request of a kind uses up, for the refusal pages.
 TIGHT_LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -458,7 +460,7 @@ def add_bring_pages(
     pages.add("bring: friend", Browser(app.test_client()).get(bring), 200, title)
     bad = {"text": "", "quantity": "lots"}
     pages.add("bring: item with errors", owner.post(bring, data=bad), 400, f"Error: {title}")
-    for text, quantity in [("bottles of wine", "3"), ("a board game", "")]:
+    for text, quantity in zip(BRING_TYPED, ("3", ""), strict=False):
         assert owner.post(bring, data={"text": text, "quantity": quantity}).status_code == 303
     with app.app_context():
         event_id = service.find_event(slug).id
@@ -472,7 +474,7 @@ def add_bring_pages(
     stranger = Browser(app.test_client())
     pages.add("event: friend, with a bring list", stranger.get(f"/events/{slug}"), 200, TITLE)
     late = Browser(app.test_client())
-    assert answer(late, slug, name="Dan").status_code == 303
+    assert answer(late, slug, name=BRING_TYPED[2]).status_code == 303
     pages.add(
         "event: claim refused, too many",
         late.client.post(claim, data={wine_field: "2"}),
