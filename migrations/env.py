@@ -50,9 +50,27 @@ def run_migrations_online() -> None:
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("render_item", render_item)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=migrate.db.metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        if connection.dialect.name != "sqlite":
+            context.configure(connection=connection, target_metadata=migrate.db.metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+            return
+        # SQLite changes a table by copying it and dropping the old one; with its foreign
+        # keys enforced, the drop would run every ON DELETE rule on the rows that point at
+        # it. The pragma holds only outside a transaction; the check runs inside.
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()
+        try:
+            context.configure(connection=connection, target_metadata=migrate.db.metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"a migration left a row its foreign key lost: {broken}")
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .bring import bp as bring_bp
     from .calendars import bp as calendars_bp
     from .events import bp as events_bp
     from .hosting import bp as hosting_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (
         *(events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp, hosting_bp),
         i18n.bp,
+        bring_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

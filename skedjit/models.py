@@ -376,3 +376,40 @@ class Rsvp(db.Model):
 
     def __repr__(self) -> str:
         return f"<Rsvp {self.name!r} {self.response}>"
+
+
+#: The most things one bring list holds, and the most of one thing (bring_list/).
+MOST_ITEMS = 50
+MOST_OF_ONE = 99
+
+
+class BringItem(db.Model):
+    """Something the owner asks friends to bring, and how many of it (see bring_list/)."""
+
+    __tablename__ = "bring_items"
+    __table_args__ = (CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    #: What to bring, as the owner typed it: "bottles of wine".
+    text: Mapped[str] = mapped_column(String(120))
+    #: How many are needed: 1 when the owner gave no number.
+    quantity: Mapped[int] = mapped_column(default=1)
+    #: Where it stands on the list (the order it was added in).
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BringClaim(db.Model):
+    """How many of an item one friend's answer brings. It goes with the answer."""
+
+    __tablename__ = "bring_claims"
+    __table_args__ = (
+        UniqueConstraint("item_id", "rsvp_id"),
+        CheckConstraint("quantity >= 1", name="quantity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("bring_items.id", ondelete="CASCADE"))
+    rsvp_id: Mapped[int] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"), index=True)
+    quantity: Mapped[int] = mapped_column(default=1)

@@ -103,7 +103,7 @@ def test_owner_reads_the_database_not_the_shared_rows(
     warm(client, slug)  # a friend fills the shared rows
     with count_queries() as statements:
         browser.get(f"/events/{slug}")
-    assert len(statements) == 3  # the event, its answers and its changes
+    assert len(statements) == 4  # the event, its answers, its changes and its bring list
 
 
 def test_nothing_is_reused_without_a_cache(make_app, make_event, count_queries):
@@ -113,7 +113,7 @@ def test_nothing_is_reused_without_a_cache(make_app, make_event, count_queries):
     client.get(f"/events/{slug}")
     with count_queries(uncached) as statements:
         client.get(f"/events/{slug}")
-    assert len(statements) == 3  # the event, its answers and its changes
+    assert len(statements) == 4  # the event, its answers, its changes and its bring list
 
 
 def test_lost_listener_stops_reuse_until_it_is_back(

@@ -46,12 +46,13 @@ def test_the_owner_downloads_every_answer_in_a_row(browser, answered):
             "Note",
             "Answered at (Europe/Paris)",
             "Waitlist position",
+            "Items claimed",
         ],
-        ["Ana", "Going", "2", "Bringing cake", "2054-03-03 11:15", ""],
-        ["Zoë", "Maybe", "0", "", "2054-03-03 11:15", ""],
-        ['\'=HYPERLINK("http://evil.example")', "Can't go", "0", "", "2054-03-03 11:15", ""],
-        ["Ben", "Going", "0", "'-2+3 @SUM(A1) +1", "2054-03-03 11:15", ""],
-        ["Cy", "On the waitlist", "0", "", "2054-03-03 11:15", "1"],
+        ["Ana", "Going", "2", "Bringing cake", "2054-03-03 11:15", "", ""],
+        ["Zoë", "Maybe", "0", "", "2054-03-03 11:15", "", ""],
+        ['\'=HYPERLINK("http://evil.example")', "Can't go", "0", "", "2054-03-03 11:15", "", ""],
+        ["Ben", "Going", "0", "'-2+3 @SUM(A1) +1", "2054-03-03 11:15", "", ""],
+        ["Cy", "On the waitlist", "0", "", "2054-03-03 11:15", "1", ""],
     ]
 
 
@@ -61,7 +62,9 @@ def test_a_cell_a_spreadsheet_would_run_is_shown_as_text(
 ):
     slug = create_event_as(browser)
     answer(make_browser(), slug, note=f"{start}1+1")
-    (_header, (*_cells, note, _at, _position)) = rows(browser.get(f"/events/{slug}/answers.csv"))
+    (_header, (*_cells, note, _at, _position, _items)) = rows(
+        browser.get(f"/events/{slug}/answers.csv")
+    )
     assert note == f"'{start}1+1"
 
 
@@ -75,6 +78,7 @@ def test_the_file_speaks_the_owner_s_language(browser, answered):
         "Notiz",
         "Antwortzeit (Europe/Paris)",
         "Platz auf der Warteliste",
+        "Bringt mit",
     ]
     assert first[1] == "Dabei"
 

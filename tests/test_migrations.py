@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -18,6 +19,7 @@ from flask_migrate import upgrade
 from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from skedjit import MIGRATIONS
 from skedjit.events import service
@@ -119,6 +121,71 @@ def test_upgrade_makes_slug_unique(empty_database_url, tmp_path):
         ("uq_events_create_nonce_hash", ["create_nonce_hash"]),
         ("uq_events_slug", ["slug"]),
     ]
+
+
+BRING_TABLES = {
+    "bring_items": {"id", "event_id", "text", "quantity", "position", "created_at"},
+    "bring_claims": {"id", "item_id", "rsvp_id", "quantity"},
+}
+BRING_TRIGGERS = {"bring_items_notify", "bring_claims_notify", "skedjit_notify_event_of_claim"}
+
+
+def triggers() -> set[str]:
+    """The names of the triggers on PostgreSQL's tables and of their functions (none on
+    SQLite)."""
+    if db.engine.dialect.name != "postgresql":
+        return set()
+    query = text(
+        "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        " UNION SELECT proname FROM pg_proc WHERE proname LIKE 'skedjit_%'"
+    )
+    return set(db.session.execute(query).scalars())
+
+
+def test_upgrade_creates_the_bring_list_with_its_rules(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
+        upgrade()
+        inspector = inspect(db.engine)
+        columns = {
+            table: {c["name"] for c in inspector.get_columns(table)} for table in BRING_TABLES
+        }
+        foreign_keys = {
+            (table, fk["referred_table"], fk["options"].get("ondelete"))
+            for table in BRING_TABLES
+            for fk in inspector.get_foreign_keys(table)
+        }
+        unique = [c["column_names"] for c in inspector.get_unique_constraints("bring_claims")]
+        checks = {
+            table: {c["name"] for c in inspector.get_check_constraints(table)}
+            for table in BRING_TABLES
+        }
+        indexes = {i["name"] for i in inspector.get_indexes("bring_items")}
+        found_triggers = triggers()
+    assert columns == BRING_TABLES
+    assert foreign_keys == {
+        ("bring_items", "events", "CASCADE"),
+        ("bring_claims", "bring_items", "CASCADE"),
+        ("bring_claims", "rsvps", "CASCADE"),
+    }
+    assert unique == [["item_id", "rsvp_id"]]
+    assert checks == {
+        "bring_items": {"ck_bring_items_quantity"},
+        "bring_claims": {"ck_bring_claims_quantity"},
+    }
+    assert "ix_bring_items_event_id" in indexes
+    if make_url(empty_database_url).get_backend_name() == "postgresql":
+        assert found_triggers >= BRING_TRIGGERS
+
+
+def test_downgrading_the_bring_list_drops_its_tables_and_triggers(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
+        upgrade()
+        downgrade(revision="9b2e4c6d8a31")
+        assert not (table_names() & BRING_TABLES.keys())
+        assert not (triggers() & BRING_TRIGGERS)
+        assert {"events", "rsvps", "cohost_links"} <= table_names()
+        upgrade()
+        assert BRING_TABLES.keys() <= table_names()
 
 
 def test_upgrade_records_the_script_head_in_the_database(empty_database_url, tmp_path):
@@ -263,3 +330,33 @@ def test_going_back_before_the_waitlist_makes_whoever_waits_a_maybe(empty_databa
         db.session.commit()
         upgrade()
         assert service.find_event(slug).title == "Full party"
+
+
+def test_rebuilding_a_table_on_sqlite_loses_no_answer_and_no_address(empty_database_url, tmp_path):
+    """SQLite changes a table by copying it and dropping the old one. With its foreign keys
+    enforced, dropping events or rsvps would delete each answer, or unlink each address
+    from its answer, through their ON DELETE rules."""
+    with app_on(empty_database_url, tmp_path):
+        upgrade(revision="6a1d3e5f7b22")
+        at = datetime(2054, 1, 1, 10, 0)
+        for statement in (
+            "INSERT INTO events (slug, title, starts_at, timezone, location, description,"
+            " password_hash, password_version, version, created_at, updated_at, hide_preview,"
+            " rsvps_closed, guest_list_hidden, answers_version, invites_counted, language)"
+            " VALUES ('Abcdef', 'Party', :at, 'UTC', '', '', 'x', 1, 1, :at, :at,"
+            " false, false, false, 0, 0, 'en')",
+            "INSERT INTO rsvps (event_id, name, response, guests, note, token_hash,"
+            " created_at, updated_at) SELECT id, 'Ana', 'yes', 0, '', 'h', :at, :at FROM events",
+            "INSERT INTO invitees (event_id, address, address_key, invited_at, invited,"
+            " confirmed_at, rsvp_id) SELECT e.id, 'ana@example.org', 'ana@example.org', :at,"
+            " false, :at, r.id FROM events e JOIN rsvps r ON r.event_id = e.id",
+        ):
+            db.session.execute(text(statement), {"at": at})
+        db.session.commit()
+        kept = "SELECT r.name, i.address FROM invitees i JOIN rsvps r ON r.id = i.rsvp_id"
+        for step in (upgrade, partial(downgrade, revision="2f6b8c4d1e90"), upgrade):
+            step()
+            assert [tuple(row) for row in db.session.execute(text(kept))] == [
+                ("Ana", "ana@example.org")
+            ]
+            db.session.commit()

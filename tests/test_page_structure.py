@@ -181,6 +181,11 @@ def test_the_pages_with_form_errors_are_the_ones_meant_to_show_them(every_page):
         "create: bad owner email",
         "invite: field errors",
         "answer: reminder without an address",
+        "bring: item with errors",
+        "event: claim refused, too many",
+        "event: claim with errors",
+        "bring: change below what is claimed",
+        "bring: private link, claim refused",
     }
 
 
@@ -238,7 +243,7 @@ def test_every_form_with_errors_opens_with_an_announced_summary_linking_each_fie
             assert linked == {
                 control.attrs["id"] for control in invalid if _first_of_group(control)
             }
-    assert checked == 18
+    assert checked == 23
 
 
 def _first_of_group(control: Element) -> bool:

@@ -20,6 +20,7 @@ from tests.helpers.catalogs import write_catalog
 from tests.helpers.forms import ANSWER
 from tests.helpers.forms import event_form
 from tests.helpers.mail import mail_settings
+from tests.helpers.pages import BRING_TYPED
 from tests.helpers.pages import NOTE
 from tests.helpers.pages import OWNER_EMAIL
 from tests.helpers.pages import TITLE
@@ -45,6 +46,7 @@ TYPED = sorted(
         "Tab tab",
         "Ana's, 3rd floor",
         "not-an-address",
+        *BRING_TYPED,
         *NOTE.splitlines(),
         *(value for value in event_form().values() if isinstance(value, str)),
         "Skedjit",

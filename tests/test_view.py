@@ -149,7 +149,8 @@ def test_friends_view_reads_the_event_its_answers_and_changes_in_one_statement_e
     assert response.status_code == 200
     # The budget: one per table, never one per row.
     tables = [re.search(r"\bFROM\s+(\w+)", s)[1] for s in statements]
-    assert sorted(tables) == ["event_changes", "events", "rsvps"], statements
+    # The bring list's items and claims are read together, in one SELECT with a join.
+    assert sorted(tables) == ["bring_items", "event_changes", "events", "rsvps"], statements
     assert all(s.lstrip().upper().startswith("SELECT") for s in statements)
 
 

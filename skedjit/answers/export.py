@@ -4,7 +4,11 @@ import csv
 import io
 
 from flask_babel import gettext
+from sqlalchemy import select
 
+from ..extensions import db
+from ..models import BringClaim
+from ..models import BringItem
 from ..models import Event
 from ..models import Rsvp
 from ..models import waitlist_positions
@@ -35,8 +39,10 @@ def answers_csv(event: Event, rsvps: list[Rsvp]) -> bytes:
             # Translators: %(zone)s is a time zone, e.g. Europe/Paris.
             gettext("Answered at (%(zone)s)", zone=event.timezone),
             gettext("Waitlist position"),
+            gettext("Items claimed"),
         ]
     )
+    brought = items_claimed(event.id)
     for rsvp in rsvps:
         answered = to_local(rsvp.updated_at, event.timezone)
         writer.writerow(
@@ -47,6 +53,23 @@ def answers_csv(event: Event, rsvps: list[Rsvp]) -> bytes:
                 safe_cell(rsvp.note),
                 f"{answered:%Y-%m-%d %H:%M}",
                 waiting.get(rsvp.id, ""),
+                safe_cell("; ".join(brought.get(rsvp.id, []))),
             ]
         )
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def items_claimed(event_id: int) -> dict[int, list[str]]:
+    """What each answer brings, in the bring list's order: "2 × wine", "board game"."""
+    query = (
+        select(BringClaim.rsvp_id, BringClaim.quantity, BringItem.text)
+        .join(BringItem, BringItem.id == BringClaim.item_id)
+        .where(BringItem.event_id == event_id)
+        .order_by(BringItem.position, BringItem.id)
+    )
+    brought: dict[int, list[str]] = {}
+    for rsvp_id, quantity, text in db.session.execute(query):
+        # Translators: how many of a thing on the bring list a friend brings, e.g. "2 × wine".
+        shown = text if quantity == 1 else gettext("%(num)d × %(thing)s", num=quantity, thing=text)
+        brought.setdefault(rsvp_id, []).append(shown)
+    return brought

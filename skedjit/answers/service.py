@@ -19,6 +19,7 @@ from ..extensions import db
 from ..invites import notices
 from ..invites import reminders
 from ..models import WAITING
+from ..models import BringClaim
 from ..models import Event
 from ..models import Invitee
 from ..models import Rsvp
@@ -219,6 +220,8 @@ def _set(event: Event, settings: Settings, rsvp: Rsvp, fields: dict, now: dateti
         setattr(rsvp, name, value)
     rsvp.promoted_at = None  # they answered since: the news is old
     rsvp.updated_at = now  # given again, even as it was: after a change
+    if rsvp.response == "no" and rsvp.id is not None:  # who can't go brings nothing
+        db.session.execute(delete(BringClaim).where(BringClaim.rsvp_id == rsvp.id))
     db.session.add(rsvp)
     db.session.flush()  # its id, and its place counted
     _fill_places(event, settings, now)

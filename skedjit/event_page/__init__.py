@@ -5,8 +5,8 @@ to be the same bytes for every friend who has not answered, and to cost no query
 and no Flask once a process has answered one such friend.
 
 - data.py reads what the page shows: one indexed SELECT of the event's columns, one
-  of its answers and one of its changes (never one per row), on an autocommit
-  connection.
+  of its answers, one of its changes and one of its bring list (items joined with
+  their claims; never one per row), on an autocommit connection.
 - rows.py keeps those rows per process while nothing changes.
 - render.py makes the page for one viewer, keeps rendered pages, and answers 304s.
 - shared.py sends a cookie-less friend the answer Flask last made for one, before
@@ -32,11 +32,11 @@ show must keep:
 - A page that carries a one-off message or a refused answer is rendered fresh and
   kept nowhere (`Cache-Control: no-store`).
 - Rows are reused only while the process hears every change. On SQLite, `PRAGMA
-  data_version`. On PostgreSQL, triggers on `events`, `rsvps` and `event_changes`
-  notify the event's slug on every insert, update and delete, whoever writes (the
-  app, a worker, psql): nothing may disable them, and a new table whose rows the
-  page shows needs the same trigger in its migration. This process's own commits
-  drop its rows at once.
+  data_version`. On PostgreSQL, triggers on `events`, `rsvps`, `event_changes`,
+  `bring_items` and `bring_claims` notify the event's slug on every insert, update
+  and delete, whoever writes (the app, a worker, psql): nothing may disable them,
+  and a new table whose rows the page shows needs the same trigger in its
+  migration. This process's own commits drop its rows at once.
 """
 
 from flask import Flask

@@ -1,4 +1,5 @@
-"""What the event page shows of an event, read with an indexed SELECT per table."""
+"""What the event page shows of an event, read with an indexed SELECT per table (the bring
+list's items and claims in one, joined)."""
 
 import hashlib
 from dataclasses import dataclass
@@ -10,6 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
 from ..answers.tokens import hash_token
+from ..bring_list.listing import SELECT as _BRING
+from ..bring_list.listing import Item
+from ..bring_list.listing import items_of
 from ..changes import SELECT as _CHANGES
 from ..changes import Change
 from ..changes import Moved
@@ -76,6 +80,8 @@ class EventPage:
     answers: tuple[Answer, ...] = ()
     #: Every change of its time or place, newest first.
     changes: tuple[Change, ...] = ()
+    #: The bring list: each item with who brings how many of it.
+    bring: tuple[Item, ...] = ()
     #: A hash of every value above, read with them: the page shows nothing else of the event.
     digest: str = ""
 
@@ -143,7 +149,7 @@ class EventPage:
         return describe_distance(self.starts_at, self.ends_at, self.timezone, now or utcnow())
 
 
-_NOT_COLUMNS = ("answers", "changes", "digest")
+_NOT_COLUMNS = ("answers", "changes", "bring", "digest")
 _EVENT_COLUMNS = [field.name for field in fields(EventPage) if field.name not in _NOT_COLUMNS]
 _LOOKUP = select(*(Event.__table__.c[name] for name in _EVENT_COLUMNS)).where(
     Event.__table__.c.slug == bindparam("slug")
@@ -166,17 +172,19 @@ def read_event_page(slug: str) -> EventPage | None:
                     return None
                 answers = tuple(connection.execute(_ANSWERS, {"event_id": row.id}))
                 moves = tuple(connection.execute(_CHANGES, {"event_id": row.id}))
+                bring = tuple(connection.execute(_BRING, {"event_id": row.id}))
         except DBAPIError as error:
             if not error.connection_invalidated or attempt == 2:
                 raise
             continue
         digest = hashlib.blake2b(
-            repr((tuple(row), answers, moves)).encode(), digest_size=16
+            repr((tuple(row), answers, moves, bring)).encode(), digest_size=16
         ).hexdigest()
         return EventPage(
             *row,
             answers=tuple(Answer(*a) for a in answers),
             changes=tuple(Change(*c) for c in moves),
+            bring=items_of(bring),
             digest=digest,
         )
     raise AssertionError("unreachable")  # pragma: no cover

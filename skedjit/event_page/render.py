@@ -82,12 +82,12 @@ def serve(slug: str) -> Response:
     return respond(event)
 
 
-def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Response:
+def respond(event: EventPage, form: RsvpForm | None = None, refusal=None, claim=None) -> Response:
     """The event page for this viewer.
 
     Its render key, which is also its ETag, covers everything the page shows: see
-    the package's docstring. A refused answer or a one-off message is rendered
-    fresh and kept nowhere.
+    the package's docstring. A refused answer or claim (`claim`: what the bring list
+    shows of it) or a one-off message is rendered fresh and kept nowhere.
     """
     owner = has_owner_access(event)
     hours_left = owner_access_hours_left(event) if owner else None
@@ -115,6 +115,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             else (),
             rsvp_form=form or blank_answer_form(mine),
             refusal=refusal,
+            claim=claim,
             share=share,
             qr_size=qr_pixels(share.url),
             calendar=calendar_links(event),
@@ -123,7 +124,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None) -> Res
             ),
         ).encode()
 
-    if form is not None or message:
+    if form is not None or claim is not None or message:
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": NOINDEX}
         return Response(render(), 200, headers, content_type="text/html; charset=utf-8")
 

@@ -368,3 +368,44 @@ def test_the_main_pages_in_german_and_arabic(new_context, audit, locale):
     audit.check(owner, "error: 404")
 
     assert audit.violations == {}
+
+
+def test_the_bring_list_and_the_claim_form(open_page, audit):
+    owner = open_page()
+    slug = create_event(owner, "Picnic")
+    assert owner.goto(f"/events/{slug}/bring").status == 200
+    audit.check(owner, "bring: owner, empty")
+    owner.get_by_label("How many (optional)").fill("0")
+    assert submit(owner, "Add to the list") == 400
+    assert summary_has_focus(owner)
+    audit.check(owner, "bring: item with errors")
+    owner.get_by_label("What to bring").fill("bottles of wine")
+    owner.get_by_label("How many (optional)").fill("3")
+    assert submit(owner, "Add to the list") == 200
+    owner.get_by_label("What to bring").fill("a board game")
+    assert submit(owner, "Add to the list") == 200
+
+    friend = open_page()
+    friend.goto(f"/events/{slug}")
+    audit.check(friend, "event: friend, with a bring list")
+    assert answer(friend, "Ana") == 200
+    audit.check(friend, "event: friend, the claim forms")
+    friend.get_by_label("How many you bring").fill("2")
+    assert submit(friend, "I'll bring them") == 200
+    assert submit(friend, "I'll bring it") == 200
+    audit.check(friend, "event: friend, bringing")
+
+    late = open_page()
+    late.goto(f"/events/{slug}")
+    assert answer(late, "Ben") == 200
+    late.get_by_label("How many you bring").fill("2")
+    assert submit(late, "I'll bring them") == 409
+    assert summary_has_focus(late)
+    audit.check(late, "event: claim refused, too many")
+
+    assert owner.goto(f"/events/{slug}/bring").status == 200
+    audit.check(owner, "bring: owner, with claims")
+    assert owner.goto(f"/events/{slug}").status == 200
+    audit.check(owner, "event: owner, with a bring list")
+
+    assert audit.violations == {}

@@ -24,6 +24,7 @@ from skedjit.extensions import db
 from skedjit.invites import reminders
 from skedjit.invites import service as invites
 from skedjit.invites.emails import still_coming_links
+from skedjit.models import BringItem
 from skedjit.models import Rsvp
 from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
@@ -46,6 +47,8 @@ CONFIRM_LINK = re.compile(r"http://localhost(/events/\w+/reminders/[\w.-]+)")
 RECOVERY_LINK = re.compile(r"http://localhost(/events/\w+/recover/[\w-]+)")
 OWNER_EMAIL = "owner@example.org"
 NOTE = "Come early!\nThere will be cake <3"
+#: What the bring list pages type: its things, and the friend who answers late.
+BRING_TYPED = ("bottles of wine", "a board game", "Dan")
 # Limits that the first request of a kind uses up, for the refusal pages.
 TIGHT_LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -392,6 +395,8 @@ def render_every_page(
         f"Error: {answers_title}",
     )
 
+    add_bring_pages(pages, app, owner, friend, slug, change_path)
+
     # Error pages.
     pages.add("error: 404", friend.get("/no/such/page"), 404, "Page not found")
     pages.add("error: 404 event", friend.get("/events/zzzzzz"), 404, "Page not found")
@@ -445,6 +450,70 @@ def render_every_page(
     with running_worker(mailing):
         add_email_pages(pages, mailing, mail_server)
     return pages.pages
+
+
+def add_bring_pages(
+    pages: Pages, app: Flask, owner: Browser, friend: Browser, slug: str, change_path: str
+) -> None:
+    """The bring list: the owner's pages, a friend's claims, and their refusals. `friend`
+    has answered the event; `change_path` is that answer's private link."""
+    bring = f"/events/{slug}/bring"
+    title = f"Bring list for “{TITLE}”"
+    pages.add("bring: owner, empty", owner.get(bring), 200, title)
+    pages.add("bring: friend", Browser(app.test_client()).get(bring), 200, title)
+    bad = {"text": "", "quantity": "lots"}
+    pages.add("bring: item with errors", owner.post(bring, data=bad), 400, f"Error: {title}")
+    for text, quantity in zip(BRING_TYPED, ("3", ""), strict=False):
+        assert owner.post(bring, data={"text": text, "quantity": quantity}).status_code == 303
+    with app.app_context():
+        event_id = service.find_event(slug).id
+        query = select(BringItem.id).where(BringItem.event_id == event_id)
+        wine, game = db.session.scalars(query.order_by(BringItem.position))
+    claim, wine_field = f"{bring}/{wine}/claim", f"bring-{wine}-quantity"
+    assert friend.client.post(claim, data={wine_field: "2"}).status_code == 303
+    assert friend.client.post(f"{bring}/{game}/claim").status_code == 303
+    pages.add("bring: owner, with claims", owner.get(bring), 200, title)
+    pages.add("event: friend, bringing", friend.get(f"/events/{slug}"), 200, TITLE)
+    stranger = Browser(app.test_client())
+    pages.add("event: friend, with a bring list", stranger.get(f"/events/{slug}"), 200, TITLE)
+    late = Browser(app.test_client())
+    assert answer(late, slug, name=BRING_TYPED[2]).status_code == 303
+    pages.add(
+        "event: claim refused, too many",
+        late.client.post(claim, data={wine_field: "2"}),
+        409,
+        f"Error: {TITLE}",
+    )
+    pages.add(
+        "event: claim with errors",
+        late.client.post(claim, data={wine_field: "lots"}),
+        400,
+        f"Error: {TITLE}",
+    )
+    edit = f"{bring}/{wine}/edit"
+    pages.add("bring: change an item", owner.get(edit), 200, "Change a thing to bring")
+    pages.add(
+        "bring: change below what is claimed",
+        owner.post(edit, data={"text": "bottles of wine", "quantity": "1"}),
+        409,
+        "Error: Change a thing to bring",
+    )
+    pages.add(
+        "bring: remove a claimed item",
+        owner.get(f"{bring}/{wine}/remove"),
+        200,
+        "Remove “bottles of wine” from the bring list?",
+    )
+    mine, token = f"{change_path}/bring", change_path.rsplit("/", 1)[1]
+    mine_title = f"What you bring to “{TITLE}”"
+    other_phone = Browser(app.test_client())
+    pages.add("bring: private link", other_phone.get(mine), 200, mine_title)
+    pages.add(
+        "bring: private link, claim refused",
+        other_phone.client.post(claim, data={wine_field: "4", f"bring-{wine}-token": token}),
+        409,
+        f"Error: {mine_title}",
+    )
 
 
 def add_email_pages(pages: Pages, app: Flask, mail_server: MailServer) -> None:
