@@ -64,6 +64,14 @@ class EventPassedError(AnswersClosedError):
     )
 
 
+class CalledOffError(AnswersClosedError):
+    """Too few said yes by the decision time (or the owner called it off): no more answers."""
+
+    sentence = _l(
+        "This event was called off, so it takes no more answers; the answers given stay visible."
+    )
+
+
 class EventFullError(Refused):
     """A new or raised 'going' would take the headcount past the capacity."""
 
@@ -83,9 +91,14 @@ class Settings:
     closed: bool
     starts_at: datetime
     ends_at: datetime | None
+    #: "on", "off" or None: see quorum/.
+    decision: str | None = None
 
     def check_open(self, now: datetime) -> None:
-        """Raise EventPassedError or AnswersClosedError unless answers are open now."""
+        """Raise EventPassedError, CalledOffError or AnswersClosedError unless answers are
+        open now."""
+        if self.decision == "off":
+            raise CalledOffError
         if has_passed(self.starts_at, self.ends_at, now):
             raise EventPassedError
         if not answers_open(self.closed, self.deadline, self.starts_at, self.ends_at, now):
@@ -131,6 +144,7 @@ def lock_answers(event_id: int) -> Settings:
             EVENTS.c.rsvps_closed,
             EVENTS.c.starts_at,
             EVENTS.c.ends_at,
+            EVENTS.c.decision,
         )
     ).one_or_none()
     if row is None:

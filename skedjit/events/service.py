@@ -28,6 +28,7 @@ from ..models import Tombstone
 from ..models import utcnow
 from ..passwords import hash_password
 from ..passwords import verify_password
+from ..quorum import service as quorum
 from ..refusals import Refused
 from ..slugs import new_slug
 
@@ -104,6 +105,7 @@ def edit_event(
     """
     if version != event.version:
         raise EditConflictError
+    quorum.check_start(event, details.get("starts_at", event.starts_at))
     password_hash = hash_password(new_password, _rounds()) if new_password else None
     before = notices.what_invitees_see(event)
     plan = changes.Plan.of(event)
