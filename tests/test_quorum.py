@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from skedjit import jobs
 from skedjit.extensions import db
+from skedjit.invites import reminders
 from skedjit.models import Event
 from skedjit.quorum import emails as quorum_emails
 from skedjit.quorum import service
@@ -383,7 +384,9 @@ def test_the_worker_calls_it_off_when_too_few_said_yes_and_tells_the_invitees(
     mail_app, invited, mail_server, clock
 ):
     answer_going(mail_app, invited, 2, guests=1)  # 4 going
+    untouched = version_of(mail_app, invited)
     assert decide(mail_app, DECIDES - timedelta(minutes=1)) == 0  # not yet
+    assert version_of(mail_app, invited) == untouched  # not even locked: its page stays kept
     clock(DECIDES)
     with mail_app.app_context():
         assert jobs.enqueue("decide_due")  # the worker's own consumer runs the job
@@ -435,7 +438,7 @@ def test_the_email_is_written_in_the_event_s_language(mail_app, mail_server, cre
     mail_server.reset()
     assert owner.post(f"/events/{slug}/minimum/off").status_code == 303
     body = mail_server.to("ana@example.org")[0].message.get_body(("plain",)).get_content()
-    assert "Samstag, 12. Dezember 2054" in body
+    assert "Wann: Samstag, 12. Dezember 2054" in body
 
 
 def test_calling_off_by_hand_tells_the_invitees_and_the_owner(
@@ -505,3 +508,14 @@ def test_the_worker_decides_every_minute(mail_app):
     task = jobs.queue_of(mail_app).tasks["decide_due"]
     minutes = [datetime(2054, 1, 1, 12, minute) for minute in range(60)]
     assert all(task.task_class.validate_datetime(None, minute) for minute in minutes)
+
+
+def test_a_called_off_event_sends_no_reminder(mail_app, invited, mail_server):
+    assert decide(mail_app, DECIDES) == 1
+    settle(mail_app)
+    mail_server.reset()
+    with mail_app.app_context():
+        assert reminders.send_reminders(STARTS - timedelta(hours=12)) == 0
+        db.session.remove()
+    settle(mail_app)
+    assert mail_server.messages == []

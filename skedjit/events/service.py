@@ -105,7 +105,6 @@ def edit_event(
     """
     if version != event.version:
         raise EditConflictError
-    quorum.check_start(event, details.get("starts_at", event.starts_at))
     password_hash = hash_password(new_password, _rounds()) if new_password else None
     before = notices.what_invitees_see(event)
     plan = changes.Plan.of(event)
@@ -117,6 +116,7 @@ def edit_event(
                 set_password(event, password_hash)
             changes.record(event, plan)
             db.session.flush()  # the version check, before any email is owed
+            quorum.check_start(event.id, event.starts_at)
             return notices.owe_change_notices(event, before) if notify else []
     except StaleDataError as error:  # the version moved under this write
         raise EditConflictError from error

@@ -154,11 +154,15 @@ def _check_undecided(settings, moment: datetime) -> None:
         raise AlreadyDecidedError
 
 
-def check_start(event: Event, starts_at: datetime) -> None:
-    """Refuse an edit that would start the event at or before its decision time."""
-    if event.decision is None and event.decide_at is not None and starts_at <= event.decide_at:
-        quorum = quorum_of(event)
-        raise StartsBeforeDecisionError(quorum.deadline)
+def check_start(event_id: int, starts_at: datetime) -> None:
+    """In an edit's transaction, after its UPDATE (which holds the event's row): refuse a
+    start at or before the decision time, as the database has it now."""
+    decide_at, decision = db.session.execute(
+        select(EVENTS.c.decide_at, EVENTS.c.decision).where(EVENTS.c.id == event_id)
+    ).one()
+    if decision is None and decide_at is not None and starts_at <= decide_at:
+        event = _read(event_id)
+        raise StartsBeforeDecisionError(quorum_of(event).deadline)
 
 
 def not_passed(moment: datetime):
@@ -208,8 +212,8 @@ def _decide(event_id: int, decision: str, moment: datetime, in_request: bool) ->
     """Under the lock: record the decision; called off, the calendar's SEQUENCE goes up
     and the invitees are owed the news. What to tell the owner."""
     values = {"decision": decision, "decided_at": moment}
-    if decision == "off":
-        values |= {"version": EVENTS.c.version + 1, "updated_at": moment}
+    if decision == "off":  # the calendar changes, and there is nothing to remind of
+        values |= {"version": EVENTS.c.version + 1, "updated_at": moment, "remind_at": None}
     _write(event_id, **values)
     log.info("quorum: event %d is %s", event_id, decision)
     return _owe_called_off(_read(event_id), in_request) if decision == "off" else []
