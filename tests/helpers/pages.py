@@ -477,6 +477,13 @@ def add_minimum_pages(pages: Pages, owner: Browser, new_browser, title: str) -> 
         200,
         f"Call off “{title}”?",
     )
+    too_soon = edit_of_title(date="2054-12-11", time="17:00")
+    pages.add(
+        "edit: starts before the decision",
+        owner.post(f"/events/{pending}/edit", data=too_soon),
+        409,
+        f"Error: Edit “{title}”",
+    )
     assert owner.post(f"/events/{pending}/minimum/off").status_code == 303
     pages.add("event: called off", new_browser().get(f"/events/{pending}"), 200, title)
     pages.add(
