@@ -8,6 +8,8 @@ from datetime import datetime
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -519,3 +521,17 @@ def test_a_called_off_event_sends_no_reminder(mail_app, invited, mail_server):
         db.session.remove()
     settle(mail_app)
     assert mail_server.messages == []
+
+
+@given(
+    fields=st.fixed_dictionaries(
+        {name: st.one_of(st.just(value), st.text()) for name, value in MINIMUM.items()}
+    )
+)
+def test_any_text_in_the_minimum_s_fields_is_never_a_server_error(app, owner, slug, fields):
+    response = set_minimum(owner, slug, **fields)
+    assert response.status_code in (303, 400)
+    if response.status_code == 400:
+        assert stored(app, slug) == (None, None, None)
+    else:
+        assert owner.post(f"/events/{slug}/minimum/remove").status_code == 303
