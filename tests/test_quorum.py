@@ -535,3 +535,19 @@ def test_any_text_in_the_minimum_s_fields_is_never_a_server_error(app, owner, sl
         assert stored(app, slug) == (None, None, None)
     else:
         assert owner.post(f"/events/{slug}/minimum/remove").status_code == 303
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [STARTS, STARTS + timedelta(hours=1, minutes=59), STARTS + timedelta(hours=2)],
+    ids=["at the start", "just before two hours", "two hours on"],
+)
+def test_the_sql_of_not_passed_says_what_has_passed_says(app, make_event, moment):
+    make_event(starts_at=STARTS)
+    make_event(starts_at=STARTS, ends_at=STARTS + timedelta(hours=1))
+    make_event(starts_at=STARTS, ends_at=STARTS + timedelta(hours=3))
+    with app.app_context():
+        events = db.session.scalars(select(Event).order_by(Event.id)).all()
+        in_sql = set(db.session.scalars(select(Event.id).where(service.not_passed(moment))))
+        db.session.remove()
+    assert in_sql == {event.id for event in events if not event.has_passed(moment)}

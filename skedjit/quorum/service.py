@@ -41,6 +41,8 @@ BATCH = 50
 
 
 class AlreadyDecidedError(Refused):
+    """It is on or called off already: that stays."""
+
     status = 409
 
     def __init__(self):
@@ -48,6 +50,8 @@ class AlreadyDecidedError(Refused):
 
 
 class NoMinimumError(Refused):
+    """Nothing to confirm or call off: the event is on whoever says yes."""
+
     status = 409
 
     def __init__(self):
@@ -55,6 +59,8 @@ class NoMinimumError(Refused):
 
 
 class PassedError(Refused):
+    """The event is over: no minimum is set or decided any more."""
+
     status = 409
 
     def __init__(self):
@@ -65,6 +71,21 @@ class DecideTimeError(Refused):
     """The decision time is not in the future, or not before the start."""
 
     field = "decide_date"
+
+
+class OverCapacityError(Refused):
+    """More going are asked for than the capacity lets go: it could never be on."""
+
+    field = "min_going"
+
+    def __init__(self, capacity: int):
+        super().__init__(
+            ngettext(
+                "The event has room for %(num)d person only: ask for that many at most.",
+                "The event has room for %(num)d people only: ask for that many at most.",
+                capacity,
+            )
+        )
 
 
 class StartsBeforeDecisionError(Refused):
@@ -84,6 +105,7 @@ class StartsBeforeDecisionError(Refused):
 
 
 def now() -> datetime:
+    """The time now (models.utcnow)."""
     return models.utcnow()  # read at each call, so that the tests' clock moves it
 
 
@@ -102,15 +124,7 @@ def set_minimum(event: Event, min_going: int, decide_at: datetime) -> None:
                 _("Choose a decision time before the event starts (%(when)s).", when=when)
             )
         if settings.capacity is not None and min_going > settings.capacity:
-            refused = Refused(
-                ngettext(
-                    "The event has room for %(num)d person only: ask for that many at most.",
-                    "The event has room for %(num)d people only: ask for that many at most.",
-                    settings.capacity,
-                )
-            )
-            refused.field = "min_going"
-            raise refused
+            raise OverCapacityError(settings.capacity)
         _write(event.id, min_going=min_going, decide_at=decide_at)
 
 
@@ -142,13 +156,14 @@ def check_decidable(event: Event) -> None:
         raise NoMinimumError
 
 
-def settings_passed(settings, moment: datetime) -> bool:
+def _passed(settings, moment: datetime) -> bool:
+    """The event of these answer settings has passed at `moment`."""
     return has_passed(settings.starts_at, settings.ends_at, moment)
 
 
 def _check_undecided(settings, moment: datetime) -> None:
     """Under the lock: refuse a change to a decided or passed event."""
-    if settings_passed(settings, moment):
+    if _passed(settings, moment):
         raise PassedError
     if settings.decision is not None:
         raise AlreadyDecidedError
@@ -201,7 +216,7 @@ def _decide_when_due(event_id: int, moment: datetime) -> str | None:
     event = _read(event_id)
     undecided = settings.decision is None and event.decide_at is not None
     # Decided, moved later or passed since it was found: nothing to do.
-    if not undecided or event.decide_at > moment or settings_passed(settings, moment):
+    if not undecided or event.decide_at > moment or _passed(settings, moment):
         return None
     decision = "on" if going_headcount(event_id) >= event.min_going else "off"
     _decide(event_id, decision, moment, in_request=False)
