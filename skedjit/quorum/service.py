@@ -194,7 +194,12 @@ def decide_due(moment: datetime | None = None) -> int:
     moment = moment or now()
     due = (
         select(EVENTS.c.id, EVENTS.c.site_url)
-        .where(EVENTS.c.decide_at <= moment, EVENTS.c.decision.is_(None), not_passed(moment))
+        .where(
+            EVENTS.c.decide_at <= moment,
+            EVENTS.c.decision.is_(None),
+            EVENTS.c.min_going.is_not(None),
+            not_passed(moment),
+        )
         .order_by(EVENTS.c.decide_at)
         .limit(BATCH)
     )
@@ -214,7 +219,7 @@ def _decide_when_due(event_id: int, moment: datetime) -> str | None:
     """Under the lock: decide the event if it is still due; the decision, or None."""
     settings = lock_answers(event_id)
     event = _read(event_id)
-    undecided = settings.decision is None and event.decide_at is not None
+    undecided = settings.decision is None and event.min_going is not None
     # Decided, moved later or passed since it was found: nothing to do.
     if not undecided or event.decide_at > moment or _passed(settings, moment):
         return None
