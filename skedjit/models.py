@@ -289,7 +289,8 @@ class Email(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: invitation, change, cancellation, reminder, confirmation, receipt or recovery.
+    #: invitation, change, cancellation, called_off, reminder, confirmation, receipt or
+    #: recovery.
     kind: Mapped[str] = mapped_column(String(20))
     #: The event it is about (none for a cancellation: the event is gone).
     event_id: Mapped[int | None] = mapped_column(
