@@ -19,6 +19,7 @@ from . import mail
 from . import metrics
 from . import origin
 from . import outbox
+from . import quorum
 from . import rate_limits
 from . import refusals
 from . import request_bodies
@@ -30,6 +31,7 @@ from .extensions import db
 from .extensions import migrate
 from .instance_files import load_or_create_secret_key
 from .invites import reminders
+from .quorum import service as quorum_service
 from .routing import SlugConverter
 from .text import linkify
 
@@ -78,10 +80,12 @@ def register_extensions(app: Flask) -> None:
         periodic={
             outbox.sweep_emails: jobs.EVERY_MINUTE,
             reminders.send_reminders: jobs.EVERY_MINUTE,
+            quorum_service.decide_due: jobs.EVERY_MINUTE,
             expiry.prune: jobs.EVERY_HOUR,
         },
     )
     expiry.init_app(app)
+    quorum.init_app(app)
     assets.init_app(app)
     event_page.init_app(app)
     i18n.init_app(app)

@@ -57,12 +57,13 @@ class _Text(vText):
         return text.encode(self.encoding)
 
 
-def event_calendar(event: Event, page_url: str) -> Calendar:
-    """A calendar holding the event, for calendars that import or subscribe to it."""
+def event_calendar(event: Event, page_url: str, method: str = "PUBLISH") -> Calendar:
+    """A calendar holding the event, for calendars that import or subscribe to it; marked
+    cancelled once it is called off (quorum/), and emailed then as a cancellation (CANCEL)."""
     uid = event_uid(event.slug, event.id, calendar_domain())
     vevent = _vevent(uid, event.title, event.starts_at, event.ends_at, event.timezone)
     vevent.add("sequence", event.version - 1)  # version starts at 1, SEQUENCE at 0
-    vevent.add("status", "CONFIRMED")
+    vevent.add("status", "CANCELLED" if event.decision == "off" else "CONFIRMED")
     vevent.add("url", page_url)
     vevent.add("created", event.created_at)
     vevent.add("last-modified", event.updated_at)
@@ -70,7 +71,7 @@ def event_calendar(event: Event, page_url: str) -> Calendar:
         vevent.add("description", _Text(event.description))
     if event.location:
         vevent.add("location", _Text(event.location))
-    return _published_calendar(vevent, event.starts_at, event.ends_at, event.timezone)
+    return _published_calendar(vevent, event.starts_at, event.ends_at, event.timezone, method)
 
 
 def cancelled_calendar(tombstone: Tombstone, method: str = "PUBLISH") -> Calendar:

@@ -6,8 +6,8 @@ an address, a token or a text someone typed. What a job is about lives in the da
 so a job lost with its queue is found again by the sweeps that run every minute.
 
 The worker is `flask --app wsgi worker` (the Procfile's `worker`): QUEUE_WORKERS threads
-and the scheduler of the periodic jobs (the outbox's sweep and the reminders every minute,
-and the hourly pruning of expired data).
+and the scheduler of the periodic jobs (the outbox's sweep, the reminders and the decisions
+of minimums going every minute, and the hourly pruning of expired data).
 """
 
 import logging

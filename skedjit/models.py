@@ -59,10 +59,18 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: What an event with a minimum going becomes at its decision time (see quorum/).
+DECISIONS = ("on", "off")
+
+
 class Event(db.Model):
     """An event shared by its link."""
 
     __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("min_going >= 1", name="min_going"),
+        CheckConstraint(f"decision IN {DECISIONS}", name="decision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The six characters of the event's link, /events/<slug>.
@@ -114,6 +122,13 @@ class Event(db.Model):
     #: The site's address the event was made at (links.site_url): the worker's links
     #: in reminders start with it.
     site_url: Mapped[str | None] = mapped_column(String(255))
+    #: It's on if at least this many people are going (extra guests included) at
+    #: `decide_at`, a UTC instant before the start; None: no minimum (see quorum/).
+    min_going: Mapped[int | None] = mapped_column()
+    decide_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: "on" or "off" once decided (at `decide_at`, or earlier by the owner), and when.
+    decision: Mapped[str | None] = mapped_column(String(3))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Bumped by every change made through the ORM (change() and the password); guards
     #: against lost updates, and is the calendar's SEQUENCE plus one.
     version: Mapped[int] = mapped_column()
@@ -143,8 +158,8 @@ class Event(db.Model):
             self.remind_at = case((waiting, literal(due, UTCDateTime())), else_=null())
 
     def answers_open(self, now: datetime | None = None) -> bool:
-        """Tell whether friends may still answer."""
-        return answers_open(
+        """Tell whether friends may still answer (never once it is called off)."""
+        return self.decision != "off" and answers_open(
             self.rsvps_closed, self.rsvp_deadline, self.starts_at, self.ends_at, now or utcnow()
         )
 
@@ -274,7 +289,8 @@ class Email(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: invitation, change, cancellation, reminder, confirmation, receipt or recovery.
+    #: invitation, change, cancellation, called_off, reminder, confirmation, receipt or
+    #: recovery.
     kind: Mapped[str] = mapped_column(String(20))
     #: The event it is about (none for a cancellation: the event is gone).
     event_id: Mapped[int | None] = mapped_column(

@@ -2,11 +2,11 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 from datetime import timezone
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
 
 from skedjit import MIGRATIONS
 from skedjit.events import service
@@ -58,6 +59,10 @@ EVENT_COLUMNS = {
     "remind_at",
     "site_url",
     "language",
+    "min_going",
+    "decide_at",
+    "decision",
+    "decided_at",
     "version",
     "created_at",
     "updated_at",
@@ -110,6 +115,10 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         "remind_hours",
         "remind_at",
         "site_url",
+        "min_going",
+        "decide_at",
+        "decision",
+        "decided_at",
     }
 
 
@@ -360,3 +369,69 @@ def test_rebuilding_a_table_on_sqlite_loses_no_answer_and_no_address(empty_datab
                 ("Ana", "ana@example.org")
             ]
             db.session.commit()
+
+
+def test_upgrade_checks_the_minimum_and_the_decision_and_indexes_the_decision_time(
+    empty_database_url, tmp_path
+):
+    with app_on(empty_database_url, tmp_path):
+        upgrade()
+        checks = {c["name"] for c in inspect(db.engine).get_check_constraints("events")}
+        indexes = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes("events")}
+    assert {"ck_events_min_going", "ck_events_decision"} <= checks
+    assert indexes["ix_events_decide_at"] == ["decide_at"]
+
+
+def test_the_minimum_going_comes_and_goes_keeping_events_and_their_answers(
+    empty_database_url, tmp_path
+):
+    with app_on(empty_database_url, tmp_path):
+        upgrade(revision="6a1d3e5f7b22")
+        at = datetime(2054, 1, 1, 12, 0)
+        db.session.execute(
+            text(
+                "INSERT INTO events (slug, title, starts_at, timezone, location, description,"
+                " password_hash, password_version, version, created_at, updated_at,"
+                " hide_preview, rsvps_closed, guest_list_hidden, answers_version,"
+                " invites_counted, language, hosts_version)"
+                " VALUES ('Abcdef', 'Old party', :at, 'UTC', '', '', 'x', 1, 1, :at, :at,"
+                " false, false, false, 0, 0, 'en', 0)"
+            ),
+            {"at": at},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO rsvps (event_id, name, response, guests, note, token_hash,"
+                " created_at, updated_at) SELECT id, 'Ana', 'yes', 0, '', 'h', :at, :at FROM events"
+            ),
+            {"at": at},
+        )
+        db.session.commit()
+        upgrade()
+        answers = text("SELECT count(*) FROM rsvps")
+        assert db.session.execute(answers).scalar() == 1  # no copy of events deleted them
+        event = service.find_event("Abcdef")
+        assert (event.min_going, event.decide_at, event.decision, event.decided_at) == (
+            None,
+            None,
+            None,
+            None,
+        )
+        db.session.execute(
+            text("UPDATE events SET min_going = 3, decide_at = :at, decision = 'off'"), {"at": at}
+        )
+        db.session.commit()
+        with pytest.raises(IntegrityError):
+            db.session.execute(text("UPDATE events SET min_going = 0"))
+        db.session.rollback()
+        with pytest.raises(IntegrityError):
+            db.session.execute(text("UPDATE events SET decision = 'no'"))
+        db.session.rollback()
+        downgrade(revision="6a1d3e5f7b22")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("events")}
+        assert not {"min_going", "decision"} & columns
+        assert db.session.execute(text("SELECT slug FROM events")).scalars().all() == ["Abcdef"]
+        assert db.session.execute(answers).scalar() == 1
+        db.session.rollback()  # end the read, which would hold the table against the upgrade
+        upgrade()
+        assert database_revisions() == [script_head()]

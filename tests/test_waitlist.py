@@ -237,3 +237,14 @@ def test_a_friend_moved_up_with_a_confirmed_address_is_emailed(
     text = news.message.get_body(("plain",)).get_content()
     assert "A place freed up: you're going to “Board games at Ana's”." in text
     assert mail_server.to("ana@example.org") == []
+
+
+def test_nobody_moves_up_once_the_event_is_called_off(app, browser, full, make_browser):
+    wait(make_browser(), full, "Ben")
+    minimum = {"min_going": "1", "decide_date": "2054-12-11", "decide_time": "18:00"}
+    assert browser.post(f"/events/{full}/minimum", data=minimum).status_code == 303
+    assert browser.post(f"/events/{full}/minimum/off").status_code == 303
+    with app.app_context():
+        ana_id = db.session.scalar(select(Rsvp.id).where(Rsvp.name == "Ana"))
+    assert browser.post(f"/events/{full}/answers/{ana_id}/remove").status_code == 303
+    assert responses(app, full) == {"Ben": "wait"}

@@ -67,6 +67,14 @@ class EventPassedError(AnswersClosedError):
     )
 
 
+class CalledOffError(AnswersClosedError):
+    """Too few said yes by the decision time (or the owner called it off): no more answers."""
+
+    sentence = _l(
+        "This event was called off, so it takes no more answers; the answers given stay visible."
+    )
+
+
 class EventFullError(Refused):
     """A new or raised 'going' would take the headcount past the capacity."""
 
@@ -91,9 +99,14 @@ class Settings:
     closed: bool
     starts_at: datetime
     ends_at: datetime | None
+    #: "on", "off" or None: see quorum/.
+    decision: str | None = None
 
     def check_open(self, now: datetime) -> None:
-        """Raise EventPassedError or AnswersClosedError unless answers are open now."""
+        """Raise EventPassedError, CalledOffError or AnswersClosedError unless answers are
+        open now."""
+        if self.decision == "off":
+            raise CalledOffError
         if has_passed(self.starts_at, self.ends_at, now):
             raise EventPassedError
         if not answers_open(self.closed, self.deadline, self.starts_at, self.ends_at, now):
@@ -145,6 +158,7 @@ def lock_answers(event_id: int) -> Settings:
             EVENTS.c.rsvps_closed,
             EVENTS.c.starts_at,
             EVENTS.c.ends_at,
+            EVENTS.c.decision,
         )
     ).one_or_none()
     if row is None:
@@ -258,8 +272,8 @@ def _someone_waits(rsvp: Rsvp) -> bool:
 def _fill_places(event: Event, settings: Settings, now: datetime) -> None:
     """Under the answers' lock: move the first waiting to going while their party fits in
     the places left, in turn (a party too big for them keeps its turn), and owe each
-    friend moved up an email. Nobody moves up once the event has passed."""
-    if has_passed(settings.starts_at, settings.ends_at, now):
+    friend moved up an email. Nobody moves up once the event has passed or is called off."""
+    if settings.decision == "off" or has_passed(settings.starts_at, settings.ends_at, now):
         return
     waiting = waitlist(event.id)
     if not waiting:

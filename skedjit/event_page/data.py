@@ -77,6 +77,11 @@ class EventPage:
     version: int
     password_version: int
     hosts_version: int
+    #: It's on if enough say yes (quorum/): the minimum, when, and what was decided.
+    min_going: int | None = None
+    decide_at: datetime | None = None
+    decision: str | None = None
+    decided_at: datetime | None = None
     answers: tuple[Answer, ...] = ()
     #: Every change of its time or place, newest first.
     changes: tuple[Change, ...] = ()
@@ -86,8 +91,8 @@ class EventPage:
     digest: str = ""
 
     def answers_open(self, now: datetime | None = None) -> bool:
-        """Tell whether friends may still answer."""
-        return answers_open(
+        """Tell whether friends may still answer (never once it is called off)."""
+        return self.decision != "off" and answers_open(
             self.rsvps_closed, self.rsvp_deadline, self.starts_at, self.ends_at, now or utcnow()
         )
 

@@ -28,6 +28,7 @@ from ..models import Tombstone
 from ..models import utcnow
 from ..passwords import hash_password
 from ..passwords import verify_password
+from ..quorum import service as quorum
 from ..refusals import Refused
 from ..slugs import new_slug
 
@@ -115,6 +116,7 @@ def edit_event(
                 set_password(event, password_hash)
             changes.record(event, plan)
             db.session.flush()  # the version check, before any email is owed
+            quorum.check_start(event.id, event.starts_at)
             return notices.owe_change_notices(event, before) if notify else []
     except StaleDataError as error:  # the version moved under this write
         raise EditConflictError from error

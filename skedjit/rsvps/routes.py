@@ -37,6 +37,8 @@ from ..models import Rsvp
 from ..models import waitlist_positions
 from ..owner_access import has_owner_access
 from ..owner_access import is_cohost
+from ..quorum.forms import MinimumForm
+from ..quorum.forms import minimum_data
 from ..refusals import check_form
 from ..refusals import showing_again
 from ..timezones import format_span
@@ -147,8 +149,11 @@ def _settings_data(event: Event) -> dict:
     }
 
 
-def answers_page(form, event: Event, settings=None, refusal=None) -> str:
-    """The owner's answers page; `form` is the password form or the settings form posted."""
+def answers_page(
+    form, event: Event, settings=None, refusal=None, minimum=None, minimum_refusal=None
+) -> str:
+    """The owner's answers page; `form` is the password form or the settings form posted,
+    `minimum` the minimum going's form (quorum.py)."""
     owner = has_owner_access(event)
     unlock = form if isinstance(form, PasswordForm) else PasswordForm()
     if settings is None:
@@ -167,6 +172,8 @@ def answers_page(form, event: Event, settings=None, refusal=None) -> str:
         waiting=waitlist_positions(rsvps),
         cohost_links=cohosts.active_links(event.id) if owner and not is_cohost(event) else None,
         refusal=refusal,
+        minimum=minimum or MinimumForm(data=minimum_data(event)),
+        minimum_refusal=minimum_refusal,
     )
 
 

@@ -230,6 +230,34 @@ def test_the_answers_page_and_what_its_settings_do(open_page, audit):
     assert audit.violations == {}
 
 
+def test_the_minimum_going_its_errors_and_calling_off(open_page, audit):
+    owner = open_page()
+    slug = create_event(owner, "Hike")
+    owner.goto(f"/events/{slug}/answers")
+    owner.get_by_label("Fewest people going").fill("0")
+    owner.get_by_label("Decided on").fill("2054-12-11")
+    assert submit(owner, "Save the minimum") == 400
+    assert summary_has_focus(owner)
+    audit.check(owner, "answers: minimum with errors")
+    owner.get_by_label("Fewest people going").fill("6")
+    owner.get_by_label("Decided at").fill("18:00")
+    assert submit(owner, "Save the minimum") == 200
+    audit.check(owner, "answers: owner, with a minimum")
+    friend = open_page()
+    friend.goto(f"/events/{slug}")
+    audit.check(friend, "event: on if enough say yes")
+
+    with owner.expect_navigation():
+        owner.get_by_role("link", name="Call it off").click()
+    audit.check(owner, "call off: confirm")
+    assert submit(owner, "Call it off") == 200
+    audit.check(owner, "answers: owner, called off")
+    friend.goto(f"/events/{slug}")
+    audit.check(friend, "event: called off")
+
+    assert audit.violations == {}
+
+
 def test_editing_and_deleting_with_every_refusal(open_page, audit):
     owner = open_page()
     slug = create_event(owner, "Picnic")

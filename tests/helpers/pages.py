@@ -49,6 +49,8 @@ OWNER_EMAIL = "owner@example.org"
 NOTE = "Come early!\nThere will be cake <3"
 #: What the bring list pages type: its things, and the friend who answers late.
 BRING_TYPED = ("bottles of wine", "a board game", "Dan")
+#: The fewest going for event_form's event, decided the day before it.
+MINIMUM = {"min_going": "6", "decide_date": "2054-12-11", "decide_time": "18:00"}
 # Limits that the first request of a kind uses up, for the refusal pages.
 TIGHT_LIMITS = {
     "RATELIMIT_ENABLED": True,
@@ -387,6 +389,7 @@ def render_every_page(
     pages.add(
         "answers: owner, with changes", owner.get(f"/events/{moved}/answers"), 200, answers_title
     )
+    add_minimum_pages(pages, owner, new_browser, TITLE)
     bad_settings = {"capacity": "0", "deadline_date": "1/12/2026", "deadline_time": "6pm"}
     pages.add(
         "answers: settings with errors",
@@ -514,6 +517,53 @@ def add_bring_pages(
         409,
         f"Error: {mine_title}",
     )
+
+
+def add_minimum_pages(pages: Pages, owner: Browser, new_browser, title: str) -> None:
+    """It's on if enough say yes: the owner's form, its errors, deciding, and the event page."""
+    answers_title = f"Answers to “{title}”"
+
+    def minimum_event() -> str:
+        slug = created_slug(owner.post("/create", data=event_form(title=title)))
+        assert owner.post(f"/events/{slug}/minimum", data=MINIMUM).status_code == 303
+        return slug
+
+    pending = minimum_event()
+    pages.add("event: on if enough say yes", new_browser().get(f"/events/{pending}"), 200, title)
+    pages.add(
+        "answers: owner, with a minimum",
+        owner.get(f"/events/{pending}/answers"),
+        200,
+        answers_title,
+    )
+    bad = {"min_going": "0", "decide_date": "2054-12-31", "decide_time": "25:00"}
+    pages.add(
+        "answers: minimum with errors",
+        owner.post(f"/events/{pending}/minimum", data=bad),
+        400,
+        f"Error: {answers_title}",
+    )
+    pages.add(
+        "call off: confirm",
+        owner.get(f"/events/{pending}/minimum/off"),
+        200,
+        f"Call off “{title}”?",
+    )
+    too_soon = edit_of_title(date="2054-12-11", time="17:00")
+    pages.add(
+        "edit: starts before the decision",
+        owner.post(f"/events/{pending}/edit", data=too_soon),
+        409,
+        f"Error: Edit “{title}”",
+    )
+    assert owner.post(f"/events/{pending}/minimum/off").status_code == 303
+    pages.add("event: called off", new_browser().get(f"/events/{pending}"), 200, title)
+    pages.add(
+        "answers: owner, called off", owner.get(f"/events/{pending}/answers"), 200, answers_title
+    )
+    confirmed = minimum_event()
+    assert owner.post(f"/events/{confirmed}/minimum/on").status_code == 303
+    pages.add("event: it's on", new_browser().get(f"/events/{confirmed}"), 200, title)
 
 
 def add_email_pages(pages: Pages, app: Flask, mail_server: MailServer) -> None:
@@ -675,5 +725,8 @@ def _receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, Email
     data = edit_fields(date="2054-06-01", time="21:00", notify="y")
     receive("change", owner.post(f"/events/{slug}/edit", data=data))
     receive("recovery", owner.post(f"/events/{slug}/forgot"))
+    minimum = {"min_going": "6", "decide_date": "2054-05-31", "decide_time": "18:00"}
+    assert owner.post(f"/events/{slug}/minimum", data=minimum).status_code == 303
+    receive("called_off", owner.post(f"/events/{slug}/minimum/off"))
     receive("cancellation", owner.post(f"/events/{slug}/delete", data={"notify": "y"}))
     return emails
