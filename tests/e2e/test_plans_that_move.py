@@ -57,35 +57,58 @@ def test_the_owner_moves_the_event_and_a_friend_says_again(new_context, javascri
     assert errors[0].found + errors[1].found == []
 
 
+def answer_going(page, path: str, name: str) -> None:
+    page.goto(path)
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Going", exact=True).check()
+    page.get_by_role("button", name="Send my answer").click()
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["with javascript", "without javascript"])
-def test_a_friend_waits_for_a_place_and_gets_one(new_context, javascript):
-    contexts = [new_context(java_script_enabled=javascript) for _ in range(3)]
+def test_a_full_event_moves_one_friend_off_and_the_waiting_one_in_who_brings_what(
+    new_context, javascript
+):
+    contexts = [new_context(java_script_enabled=javascript) for _ in range(4)]
     errors = [BrowserErrors(context) for context in contexts]
-    owner, ana, ben = (context.new_page() for context in contexts)
+    owner, chloe, ben, dee = (context.new_page() for context in contexts)
     path = create_event(owner)
-    owner.get_by_role(
-        "link", name="Manage answers: capacity, deadline, closing, who sees the list"
-    ).click()
-    owner.get_by_label("Most people going (leave empty for no limit)").fill("1")
+    owner.goto(f"{path}/answers")
+    owner.get_by_label("Most people going (leave empty for no limit)").fill("2")
     owner.get_by_role("button", name="Save settings").click()
+    expect(owner.locator(".flash")).to_contain_text("Your answer settings are saved.")
+    owner.goto(f"{path}/bring")
+    owner.get_by_label("What to bring").fill("bottles of wine")
+    owner.get_by_label("How many (optional)").fill("3")
+    owner.get_by_role("button", name="Add to the list").click()
 
-    for friend, name in ((ana, "Ana"), (ben, "Ben")):
-        friend.goto(path)
-        friend.get_by_label("Your name").fill(name)
-        friend.get_by_label("Going", exact=True).check()
-    ana.get_by_role("button", name="Send my answer").click()
-    expect(ana.locator(".my-answer")).to_have_text("Your answer: Going.")
-    ben.get_by_role("button", name="Send my answer").click()
-    expect(ben.locator(".field-error")).to_contain_text("The event is full: join the waitlist")
-    ben.get_by_role("button", name="Join the waitlist").click()
-    expect(ben.locator(".my-answer")).to_contain_text("You are on the waitlist, number 1.")
-    expect(ben.locator(".waitlist")).to_have_text("Ben")
+    answer_going(chloe, path, "Chloé")
+    answer_going(ben, path, "Ben")
+    answer_going(dee, path, "Dee")
+    expect(dee.locator(".error-summary")).to_contain_text("The event is full: join the waitlist")
+    dee.get_by_role("button", name="Join the waitlist").click()
+    expect(dee.locator(".my-answer")).to_contain_text("You are on the waitlist, number 1.")
 
-    ana.get_by_role("button", name="Withdraw my answer").click()
-    expect(ana.locator(".flash")).to_contain_text("Your answer is withdrawn.")
-    ben.reload()
-    expect(ben.locator(".my-answer")).to_have_text(
+    owner.goto(path)
+    owner.get_by_role("link", name="Edit event").click()
+    owner.locator("input[type=time][name=time]").fill("20:30")
+    owner.get_by_role("button", name="Save changes").click()
+    expect(owner.locator(".flash")).to_contain_text("Your changes are saved.")
+    chloe.reload()
+    chloe.get_by_role("group", name="The plan changed. Still coming?").get_by_role(
+        "button", name="Can't go any more"
+    ).click()
+    expect(chloe.locator(".my-answer")).to_have_text("Your answer: Can't go.")
+
+    dee.reload()
+    expect(dee.locator(".my-answer")).to_have_text(
         "A place freed up: you're going now. You were next on the waitlist."
     )
-    expect(ben.locator(".headcount")).to_contain_text("1 going · Full")
+    expect(dee.locator(".headcount")).to_contain_text("2 going · Full")
+
+    ben.reload()
+    ben.get_by_label("How many you bring").fill("2")
+    ben.get_by_role("button", name="I'll bring them").click()
+    wine = ben.locator(".bring-item", has_text="bottles of wine")
+    expect(wine).to_contain_text("1 of 3 still needed")
+    expect(wine).to_contain_text("Ben brings 2")
     assert [found for error in errors for found in error.found] == []
