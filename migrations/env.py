@@ -57,7 +57,8 @@ def run_migrations_online() -> None:
             return
         # SQLite changes a table by copying it and dropping the old one; with its foreign
         # keys enforced, the drop would run every ON DELETE rule on the rows that point at
-        # it. The pragma holds only outside a transaction; the check runs inside.
+        # it. The pragma holds only outside a transaction. Each migration commits its own
+        # changes on SQLite, so the check cannot undo one: it stops the run, loudly.
         connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
         connection.commit()
         try:
@@ -68,7 +69,7 @@ def run_migrations_online() -> None:
                 if broken is not None:
                     raise RuntimeError(f"a migration left a row its foreign key lost: {broken}")
         finally:
-            connection.rollback()
+            connection.rollback()  # end the check's read, or a failed migration's work
             connection.exec_driver_sql("PRAGMA foreign_keys = ON")
             connection.commit()
 

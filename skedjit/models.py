@@ -149,8 +149,10 @@ class Event(db.Model):
     def schedule_reminder(self, now: datetime | None = None) -> None:
         """Set when friends are reminded: that time if it is still to come; a reminder
         not yet sent keeps waiting (it goes late, if the event has not started). A
-        reminder already sent is not sent again unless the start moved past it."""
-        due = self.starts_at - timedelta(hours=self.remind_hours) if self.remind_hours else None
+        reminder already sent is not sent again unless the start moved past it. A called-off
+        event has nothing to remind of."""
+        wanted = self.remind_hours and self.decision != "off"
+        due = self.starts_at - timedelta(hours=self.remind_hours) if wanted else None
         if due is None or due > (now or utcnow()):
             self.remind_at = due
         elif self.id is not None:  # decided in the UPDATE, against a worker's claim
@@ -159,8 +161,13 @@ class Event(db.Model):
 
     def answers_open(self, now: datetime | None = None) -> bool:
         """Tell whether friends may still answer (never once it is called off)."""
-        return self.decision != "off" and answers_open(
-            self.rsvps_closed, self.rsvp_deadline, self.starts_at, self.ends_at, now or utcnow()
+        return answers_open(
+            self.rsvps_closed,
+            self.rsvp_deadline,
+            self.starts_at,
+            self.ends_at,
+            now or utcnow(),
+            self.decision,
         )
 
     def has_passed(self, now: datetime | None = None) -> bool:
@@ -347,17 +354,28 @@ def waitlist_positions(answers) -> dict[int, int]:
     return {answer.id: number for number, answer in enumerate(in_waitlist_order(answers), 1)}
 
 
+def minimum_within(min_going: int | None, capacity: int | None) -> bool:
+    """A minimum going the capacity lets the event reach (either may be unset)."""
+    return min_going is None or capacity is None or min_going <= capacity
+
+
 def answers_open(
     closed: bool,
     deadline: datetime | None,
     starts_at: datetime,
     ends_at: datetime | None,
     now: datetime,
+    decision: str | None = None,
 ) -> bool:
-    """Answers are taken unless the owner closed them, the deadline has come or the
-    event has passed."""
+    """Answers are taken unless the owner closed them, the deadline has come, the event
+    has passed or it is called off."""
     before_deadline = deadline is None or now < deadline
-    return not closed and before_deadline and not has_passed(starts_at, ends_at, now)
+    return (
+        decision != "off"
+        and not closed
+        and before_deadline
+        and not has_passed(starts_at, ends_at, now)
+    )
 
 
 class Rsvp(db.Model):

@@ -179,6 +179,17 @@ def test_a_minimum_above_the_capacity_is_refused(app, owner, slug):
     assert stored(app, slug) == (None, None, None)
 
 
+def test_a_capacity_below_the_minimum_is_refused(app, owner, slug):
+    assert set_minimum(owner, slug).status_code == 303
+    settings = {"capacity": "4", "deadline_date": "", "deadline_time": ""}
+    response = owner.post(f"/events/{slug}/answers", data=settings)
+    assert response.status_code == 400
+    message = "The event is on only if 6 people go: leave room for that many at least."
+    assert field_error(response.get_data(as_text=True), "capacity") == message
+    with app.app_context():
+        assert db.session.scalar(select(Event.capacity).where(Event.slug == slug)) is None
+
+
 def test_the_owner_removes_the_minimum(app, owner, slug, client):
     assert set_minimum(owner, slug).status_code == 303
     response = owner.post(f"/events/{slug}/minimum/remove")
@@ -451,7 +462,7 @@ def test_calling_off_by_hand_tells_the_invitees_and_the_owner(
     told = page(mail_owner, f"{invited}/answers")
     assert "The event is called off. The news is on its way to 2 addresses." in told
     body = mail_server.to("ben@example.org")[0].message.get_body(("plain",)).get_content()
-    assert "The event's creator called it off." in body
+    assert "Called off by the organiser." in body
     assert len(mail_server.messages) == 2
     assert "Called off by the organiser." in page(Browser(mail_app.test_client()), invited)
 
@@ -512,10 +523,25 @@ def test_the_worker_decides_every_minute(mail_app):
     assert all(task.task_class.validate_datetime(None, minute) for minute in minutes)
 
 
-def test_a_called_off_event_sends_no_reminder(mail_app, invited, mail_server):
+def test_once_its_decision_time_has_come_the_owner_cannot_decide(app, owner, slug, clock):
+    assert set_minimum(owner, slug).status_code == 303
+    clock(DECIDES)
+    response = owner.post(f"/events/{slug}/minimum/off")
+    assert response.status_code == 409
+    message = "The decision time has come, so the number going decides it within a minute."
+    assert message in response.get_data(as_text=True)
+    assert stored(app, slug)[2] is None
+
+
+@pytest.mark.parametrize("edited", [False, True], ids=["as it is", "edited after"])
+def test_a_called_off_event_sends_no_reminder(mail_app, mail_owner, invited, mail_server, edited):
     assert decide(mail_app, DECIDES) == 1
     settle(mail_app)
     mail_server.reset()
+    if edited:  # an edit schedules the reminder again, unless it is called off
+        page = mail_owner.get(f"/events/{invited}/edit").get_data(as_text=True)
+        data = edit_fields(form_version(page), title="Games night")
+        assert mail_owner.post(f"/events/{invited}/edit", data=data).status_code == 303
     with mail_app.app_context():
         assert reminders.send_reminders(STARTS - timedelta(hours=12)) == 0
         db.session.remove()

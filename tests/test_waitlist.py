@@ -106,7 +106,7 @@ def test_a_big_party_keeps_its_turn_and_nobody_jumps_it(app, browser, full, make
     cy = make_browser()
     response = answer(cy, full, name="Cy")  # a place is free, but Ben is first
     assert response.status_code == 409
-    assert FULL in field_error(html_of(response), "response")
+    assert JOIN in html_of(response)
     wait(cy, full, "Cy")
     assert responses(app, full) == {"Ana": "yes", "Ben": "wait", "Cy": "wait"}
     set_capacity(browser, full, 4)
@@ -248,3 +248,45 @@ def test_nobody_moves_up_once_the_event_is_called_off(app, browser, full, make_b
         ana_id = db.session.scalar(select(Rsvp.id).where(Rsvp.name == "Ana"))
     assert browser.post(f"/events/{full}/answers/{ana_id}/remove").status_code == 303
     assert responses(app, full) == {"Ben": "wait"}
+
+
+def test_a_party_refused_for_want_of_places_is_offered_the_waitlist(
+    app, browser, full, make_browser
+):
+    set_capacity(browser, full, 2)
+    ben = make_browser()
+    response = answer(ben, full, name="Ben", guests="2")
+    assert response.status_code == 409
+    assert JOIN in html_of(response)
+    wait(ben, full, "Ben", guests="2")
+    assert responses(app, full)["Ben"] == "wait"
+
+
+def test_places_left_go_to_the_waitlist_first(app, browser, full, make_browser):
+    wait(make_browser(), full, "Ben", guests="2")
+    set_capacity(browser, full, 2)  # one place free, Ben needs three
+    response = answer(make_browser(), full, name="Cy")
+    message = "The places left go to the waitlist first: join it, or answer maybe."
+    assert message in field_error(html_of(response), "response")
+
+
+def test_a_friend_going_brings_no_one_more_while_others_wait(app, browser, make_browser, full):
+    set_capacity(browser, full, 3)
+    ana = Browser(make_browser().client)
+    answer(ana, full, name="Eve")  # two going of three
+    wait(make_browser(), full, "Ben", guests="1")  # needs two: waits
+    response = answer(ana, full, name="Eve", guests="1")
+    assert response.status_code == 409
+    assert responses(app, full) == {"Ana": "yes", "Eve": "yes", "Ben": "wait"}
+
+
+def test_the_waitlist_stays_still_while_answers_are_closed(app, browser, full, make_browser):
+    wait(make_browser(), full, "Ben")
+    closed = {"capacity": "1", "rsvps_closed": "y"}
+    assert browser.post(f"/events/{full}/answers", data=closed).status_code == 303
+    with app.app_context():
+        ana_id = db.session.scalar(select(Rsvp.id).where(Rsvp.name == "Ana"))
+    assert browser.post(f"/events/{full}/answers/{ana_id}/remove").status_code == 303
+    assert responses(app, full) == {"Ben": "wait"}
+    set_capacity(browser, full, 1)  # opened again
+    assert responses(app, full) == {"Ben": "yes"}

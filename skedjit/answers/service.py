@@ -9,6 +9,7 @@ and the capacity holds.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import ngettext
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from ..models import Rsvp
 from ..models import answers_open
 from ..models import headcount
 from ..models import in_waitlist_order
+from ..models import minimum_within
 from ..models import utcnow
 from ..refusals import Refused
 from ..text import lazy_gettext as _l
@@ -86,8 +88,25 @@ class EventFullError(Refused):
         super().__init__(str(sentence or self.sentence))
 
 
+class BelowMinimumError(Refused):
+    """A capacity smaller than the minimum going: the event could never be on."""
+
+    field = "capacity"
+
+    def __init__(self, min_going: int):
+        super().__init__(
+            ngettext(
+                "The event is on only if %(num)d person goes: leave room for that many at least.",
+                "The event is on only if %(num)d people go: leave room for that many at least.",
+                min_going,
+            )
+        )
+
+
 #: A friend going asks to bring more people than the places left.
 NO_ROOM_FOR_MORE = _l("Not enough places are left for that many extra people.")
+#: Places are left, but friends on the waitlist have them first.
+WAITLIST_FIRST = _l("The places left go to the waitlist first: join it, or answer maybe.")
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,8 @@ class Settings:
     ends_at: datetime | None
     #: "on", "off" or None: see quorum/.
     decision: str | None = None
+    #: The fewest going for it to be on, if the owner set one (see quorum/).
+    min_going: int | None = None
 
     def check_open(self, now: datetime) -> None:
         """Raise EventPassedError, CalledOffError or AnswersClosedError unless answers are
@@ -109,8 +130,13 @@ class Settings:
             raise CalledOffError
         if has_passed(self.starts_at, self.ends_at, now):
             raise EventPassedError
-        if not answers_open(self.closed, self.deadline, self.starts_at, self.ends_at, now):
+        if not self.is_open(now):
             raise AnswersClosedError
+
+    def is_open(self, now: datetime) -> bool:
+        return answers_open(
+            self.closed, self.deadline, self.starts_at, self.ends_at, now, self.decision
+        )
 
 
 def find_rsvp(event_id: int, token: str | None) -> Rsvp | None:
@@ -159,6 +185,7 @@ def lock_answers(event_id: int) -> Settings:
             EVENTS.c.starts_at,
             EVENTS.c.ends_at,
             EVENTS.c.decision,
+            EVENTS.c.min_going,
         )
     ).one_or_none()
     if row is None:
@@ -248,17 +275,18 @@ def _going_or_waiting(settings: Settings, rsvp: Rsvp, fields: dict, join: bool) 
     if rsvp.response == "yes":
         if wanted > rsvp.headcount:
             others = going_headcount(rsvp.event_id, leaving_out=rsvp.id)
-            if others + wanted > settings.capacity:
+            if others + wanted > settings.capacity or _someone_waits(rsvp):
                 raise EventFullError(NO_ROOM_FOR_MORE)
         return "yes"
     if rsvp.response == WAITING:
         return WAITING  # _fill_places moves them up if their turn and a place have come
     others = going_headcount(rsvp.event_id, leaving_out=rsvp.id)
-    if others + wanted <= settings.capacity and not _someone_waits(rsvp):
+    fits = others + wanted <= settings.capacity
+    if fits and not _someone_waits(rsvp):
         return "yes"
     if join:
         return WAITING
-    raise EventFullError
+    raise EventFullError(None if not fits else WAITLIST_FIRST)
 
 
 def _someone_waits(rsvp: Rsvp) -> bool:
@@ -272,8 +300,9 @@ def _someone_waits(rsvp: Rsvp) -> bool:
 def _fill_places(event: Event, settings: Settings, now: datetime) -> None:
     """Under the answers' lock: move the first waiting to going while their party fits in
     the places left, in turn (a party too big for them keeps its turn), and owe each
-    friend moved up an email. Nobody moves up once the event has passed or is called off."""
-    if settings.decision == "off" or has_passed(settings.starts_at, settings.ends_at, now):
+    friend moved up an email. Nobody moves up while answers are not open: closed, past
+    their deadline, called off or passed, the lists stay as they are."""
+    if not settings.is_open(now):
         return
     waiting = waitlist(event.id)
     if not waiting:
@@ -324,4 +353,7 @@ def update_settings(event: Event, values: dict) -> None:
     capacity moves the waitlist up."""
     with committed():
         db.session.execute(update(EVENTS).where(EVENTS.c.id == event.id).values(**values))
-        _fill_places(event, lock_answers(event.id), utcnow())
+        settings = lock_answers(event.id)
+        if not minimum_within(settings.min_going, settings.capacity):
+            raise BelowMinimumError(settings.min_going)
+        _fill_places(event, settings, utcnow())

@@ -92,8 +92,13 @@ class EventPage:
 
     def answers_open(self, now: datetime | None = None) -> bool:
         """Tell whether friends may still answer (never once it is called off)."""
-        return self.decision != "off" and answers_open(
-            self.rsvps_closed, self.rsvp_deadline, self.starts_at, self.ends_at, now or utcnow()
+        return answers_open(
+            self.rsvps_closed,
+            self.rsvp_deadline,
+            self.starts_at,
+            self.ends_at,
+            now or utcnow(),
+            self.decision,
         )
 
     def answers_by_response(self, response: str) -> list[Answer]:

@@ -161,8 +161,8 @@ def owe_places(event: Event, moved: list[Rsvp]) -> None:
     ]
     if not invitees:
         return
-    try:
-        mail_limits.reserve(len(invitees), commit=False)
+    try:  # not against the limit of whoever freed the place
+        mail_limits.reserve_for_instance(len(invitees))
     except Refused:
         return
     for invitee, message in zip(invitees, emails.Batch(event).places(invitees), strict=True):

@@ -27,6 +27,7 @@ from ..invites.service import reachable_invitees
 from ..links import on_site
 from ..mail import mail_enabled
 from ..models import Event
+from ..models import minimum_within
 from ..refusals import Refused
 from ..timezones import DEFAULT_DURATION
 from ..timezones import format_when
@@ -65,6 +66,17 @@ class PassedError(Refused):
 
     def __init__(self):
         super().__init__(_("This event has passed, so there is nothing left to decide."))
+
+
+class DecisionDueError(Refused):
+    """The decision time has come: the rule decides, not the owner."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(
+            _("The decision time has come, so the number going decides it within a minute.")
+        )
 
 
 class DecideTimeError(Refused):
@@ -123,7 +135,7 @@ def set_minimum(event: Event, min_going: int, decide_at: datetime) -> None:
             raise DecideTimeError(
                 _("Choose a decision time before the event starts (%(when)s).", when=when)
             )
-        if settings.capacity is not None and min_going > settings.capacity:
+        if not minimum_within(min_going, settings.capacity):
             raise OverCapacityError(settings.capacity)
         _write(event.id, min_going=min_going, decide_at=decide_at)
 
@@ -147,13 +159,16 @@ def decide_by_hand(event: Event, decision: str) -> list[str]:
 
 
 def check_decidable(event: Event) -> None:
-    """Refuse (409) to decide an event by hand that has passed, is decided, or has no minimum."""
+    """Refuse (409) to decide an event by hand that has passed, is decided, has no minimum,
+    or whose decision time has come."""
     if event.has_passed(now()):
         raise PassedError
     if event.decision is not None:
         raise AlreadyDecidedError
     if event.min_going is None:
         raise NoMinimumError
+    if event.decide_at <= now():
+        raise DecisionDueError
 
 
 def _passed(settings, moment: datetime) -> bool:

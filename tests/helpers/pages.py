@@ -725,7 +725,7 @@ def _receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, Email
     data = edit_fields(date="2054-06-01", time="21:00", notify="y")
     receive("change", owner.post(f"/events/{slug}/edit", data=data))
     receive("recovery", owner.post(f"/events/{slug}/forgot"))
-    minimum = {"min_going": "6", "decide_date": "2054-05-31", "decide_time": "18:00"}
+    minimum = {"min_going": "1", "decide_date": "2054-05-31", "decide_time": "18:00"}
     assert owner.post(f"/events/{slug}/minimum", data=minimum).status_code == 303
     receive("called_off", owner.post(f"/events/{slug}/minimum/off"))
     receive("cancellation", owner.post(f"/events/{slug}/delete", data={"notify": "y"}))
