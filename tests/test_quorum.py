@@ -190,6 +190,13 @@ def test_a_capacity_below_the_minimum_is_refused(app, owner, slug):
         assert db.session.scalar(select(Event.capacity).where(Event.slug == slug)) is None
 
 
+def test_once_decided_the_capacity_may_go_below_the_old_minimum(app, owner, slug):
+    assert set_minimum(owner, slug).status_code == 303
+    assert owner.post(f"/events/{slug}/minimum/on").status_code == 303
+    settings = {"capacity": "4", "deadline_date": "", "deadline_time": ""}
+    assert owner.post(f"/events/{slug}/answers", data=settings).status_code == 303
+
+
 def test_the_owner_removes_the_minimum(app, owner, slug, client):
     assert set_minimum(owner, slug).status_code == 303
     response = owner.post(f"/events/{slug}/minimum/remove")

@@ -354,6 +354,6 @@ def update_settings(event: Event, values: dict) -> None:
     with committed():
         db.session.execute(update(EVENTS).where(EVENTS.c.id == event.id).values(**values))
         settings = lock_answers(event.id)
-        if not minimum_within(settings.min_going, settings.capacity):
+        if settings.decision is None and not minimum_within(settings.min_going, settings.capacity):
             raise BelowMinimumError(settings.min_going)
         _fill_places(event, settings, utcnow())
