@@ -1,7 +1,6 @@
 """It's on if enough say yes: the owner's minimum going, the decision at its time (the
 worker's, once), deciding early by hand, and what friends, calendars and emails see."""
 
-import threading
 import time
 from datetime import UTC
 from datetime import datetime
@@ -29,6 +28,7 @@ from tests.helpers.html import page_text
 from tests.helpers.html import text_of as text
 from tests.helpers.mail import mail_settings
 from tests.helpers.worker import SettlingClient
+from tests.helpers.worker import at_once
 from tests.helpers.worker import emails_of
 from tests.helpers.worker import running_worker
 from tests.helpers.worker import settle
@@ -475,20 +475,7 @@ def test_calling_off_by_hand_tells_the_invitees_and_the_owner(
 
 
 def test_two_workers_at_once_decide_once(mail_app, invited, mail_server):
-    decided: list[int] = []
-    start = threading.Barrier(2)
-
-    def work():
-        with mail_app.app_context():
-            start.wait()
-            decided.append(service.decide_due(DECIDES))
-            db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    decided = at_once(mail_app, service.decide_due, DECIDES)
     settle(mail_app)
     assert sorted(decided) == [0, 1]
     assert stored(mail_app, invited)[2] == "off"

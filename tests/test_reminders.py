@@ -2,7 +2,6 @@
 addresses with their confirmation."""
 
 import re
-import threading
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -29,6 +28,7 @@ from tests.helpers.html import input_value
 from tests.helpers.html import text_of as text
 from tests.helpers.mail import mail_settings
 from tests.helpers.worker import SettlingClient
+from tests.helpers.worker import at_once
 from tests.helpers.worker import emails_of
 from tests.helpers.worker import running_worker
 from tests.helpers.worker import settle
@@ -187,20 +187,7 @@ def test_two_workers_at_once_send_each_reminder_once(mail_app, make_event, mail_
     slugs = [make_event(starts_at=STARTS, remind_hours=24) for _ in range(6)]
     invite_ana_to_every_event(mail_app)
     now = STARTS - timedelta(hours=2)
-    claimed: list[int] = []
-    start = threading.Barrier(2)
-
-    def work():
-        with mail_app.app_context():
-            start.wait()
-            claimed.append(reminders.send_reminders(now))
-            db.session.remove()
-
-    threads = [threading.Thread(target=work) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    claimed = at_once(mail_app, reminders.send_reminders, now)
     settle(mail_app)
     assert sum(claimed) == len(slugs)
     assert len(mail_server.messages) == len(slugs)

@@ -1,7 +1,9 @@
 """The job queue's real consumer, run in the test process, and waiting for it to settle."""
 
 import signal
+import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -70,3 +72,23 @@ class SettlingClient(FlaskClient):
         response = super().open(*args, **kwargs)
         settle(self.application)
         return response
+
+
+def at_once(app, job: Callable[..., int], *args, runs: int = 2) -> list[int]:
+    """Run a periodic job in `runs` threads released together, as workers would; what each
+    returned."""
+    results: list[int] = []
+    start = threading.Barrier(runs)
+
+    def work():
+        with app.app_context():
+            start.wait()
+            results.append(job(*args))
+            db.session.remove()
+
+    threads = [threading.Thread(target=work) for _ in range(runs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
