@@ -31,6 +31,7 @@ from .extensions import db
 from .extensions import migrate
 from .instance_files import load_or_create_secret_key
 from .invites import reminders
+from .polls import service as poll_service
 from .quorum import service as quorum_service
 from .routing import SlugConverter
 from .text import linkify
@@ -81,6 +82,8 @@ def register_extensions(app: Flask) -> None:
             outbox.sweep_emails: jobs.EVERY_MINUTE,
             reminders.send_reminders: jobs.EVERY_MINUTE,
             quorum_service.decide_due: jobs.EVERY_MINUTE,
+            poll_service.pick_due: jobs.EVERY_MINUTE,
+            poll_service.remind_due: jobs.EVERY_MINUTE,
             expiry.prune: jobs.EVERY_HOUR,
         },
     )
@@ -97,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from .events import bp as events_bp
     from .hosting import bp as hosting_bp
     from .invites.routes import bp as invites_bp
+    from .polls import bp as polls_bp
     from .recovery import bp as recovery_bp
     from .rsvps import bp as rsvps_bp
     from .sharing import bp as sharing_bp
@@ -105,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
         *(events_bp, calendars_bp, sharing_bp, rsvps_bp, invites_bp, recovery_bp, hosting_bp),
         i18n.bp,
         bring_bp,
+        polls_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

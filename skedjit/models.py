@@ -61,6 +61,10 @@ class UTCDateTime(TypeDecorator):
 
 #: What an event with a minimum going becomes at its decision time (see quorum/).
 DECISIONS = ("on", "off")
+#: The states of a date poll (polls/): friends vote, the owner closed voting, an option
+#: became the event's time. While it is open or closed, the date is not decided.
+POLL_STATES = ("open", "closed", "picked")
+UNDECIDED = ("open", "closed")
 
 
 class Event(db.Model):
@@ -70,13 +74,16 @@ class Event(db.Model):
     __table_args__ = (
         CheckConstraint("min_going >= 1", name="min_going"),
         CheckConstraint(f"decision IN {DECISIONS}", name="decision"),
+        CheckConstraint(f"poll IN {POLL_STATES}", name="poll"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The six characters of the event's link, /events/<slug>.
     slug: Mapped[str] = mapped_column(String(6), unique=True)
     title: Mapped[str] = mapped_column(String(120))
-    #: When it starts, as a UTC instant; shown in `timezone`.
+    #: When it starts, as a UTC instant; shown in `timezone`. While its date is polled,
+    #: the last option's start (and `ends_at` that option's end): the poll lasts until
+    #: then, and is deleted when such an event would be.
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     #: When it ends (after `starts_at`), or None when no end was given.
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -129,6 +136,13 @@ class Event(db.Model):
     #: "on" or "off" once decided (at `decide_at`, or earlier by the owner), and when.
     decision: Mapped[str | None] = mapped_column(String(3))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Its date poll's state (POLL_STATES), or None: it was made with its date.
+    poll: Mapped[str | None] = mapped_column(String(6))
+    #: Voting ends then (a UTC instant), if the owner set it; the best option is picked
+    #: then if `poll_auto_pick`. Voters are reminded at `poll_remind_at`, a day before.
+    poll_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    poll_auto_pick: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    poll_remind_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: Bumped by every change made through the ORM (change() and the password); guards
     #: against lost updates, and is the calendar's SEQUENCE plus one.
     version: Mapped[int] = mapped_column()
@@ -150,8 +164,8 @@ class Event(db.Model):
         """Set when friends are reminded: that time if it is still to come; a reminder
         not yet sent keeps waiting (it goes late, if the event has not started). A
         reminder already sent is not sent again unless the start moved past it. A called-off
-        event has nothing to remind of."""
-        wanted = self.remind_hours and self.decision != "off"
+        event, or one whose date is not decided, has nothing to remind of."""
+        wanted = self.remind_hours and self.decision != "off" and self.poll not in UNDECIDED
         due = self.starts_at - timedelta(hours=self.remind_hours) if wanted else None
         if due is None or due > (now or utcnow()):
             self.remind_at = due
@@ -168,6 +182,18 @@ class Event(db.Model):
             self.ends_at,
             now or utcnow(),
             self.decision,
+            self.poll,
+        )
+
+    @property
+    def date_undecided(self) -> bool:
+        """Its date is still polled: friends vote on options rather than answer."""
+        return self.poll in UNDECIDED
+
+    def voting_open(self, now: datetime | None = None) -> bool:
+        """Tell whether friends may vote on its dates now."""
+        return voting_open(
+            self.poll, self.poll_closes_at, self.starts_at, self.ends_at, now or utcnow()
         )
 
     def has_passed(self, now: datetime | None = None) -> bool:
@@ -333,6 +359,9 @@ LONGEST_EVENT = timedelta(days=366)
 RESPONSES = ("yes", "maybe", "no")
 #: The answer of a friend who would go but found the event full: their turn is kept.
 WAITING = "wait"
+#: The answer of a friend who voted on the dates of a poll: the pick gives them one of
+#: RESPONSES (or WAITING) from their vote on the option picked.
+VOTED = "vote"
 
 
 def headcount(response: str, guests: int) -> int:
@@ -366,12 +395,14 @@ def answers_open(
     ends_at: datetime | None,
     now: datetime,
     decision: str | None = None,
+    poll: str | None = None,
 ) -> bool:
     """Answers are taken unless the owner closed them, the deadline has come, the event
-    has passed or it is called off."""
+    has passed, it is called off or its date is still polled (friends vote instead)."""
     before_deadline = deadline is None or now < deadline
     return (
         decision != "off"
+        and poll not in UNDECIDED
         and not closed
         and before_deadline
         and not has_passed(starts_at, ends_at, now)
@@ -379,11 +410,12 @@ def answers_open(
 
 
 class Rsvp(db.Model):
-    """A friend's answer: going, maybe, can't go, or waiting for a place."""
+    """A friend's answer: going, maybe, can't go, waiting for a place, or voted on the
+    dates of a poll."""
 
     __tablename__ = "rsvps"
     __table_args__ = (
-        CheckConstraint("response IN ('yes', 'maybe', 'no', 'wait')", name="response"),
+        CheckConstraint("response IN ('yes', 'maybe', 'no', 'wait', 'vote')", name="response"),
         CheckConstraint("guests BETWEEN 0 AND 10", name="guests"),
     )
 
@@ -447,3 +479,49 @@ class BringClaim(db.Model):
     item_id: Mapped[int] = mapped_column(ForeignKey("bring_items.id", ondelete="CASCADE"))
     rsvp_id: Mapped[int] = mapped_column(ForeignKey("rsvps.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(default=1)
+
+
+def voting_open(
+    poll: str | None,
+    closes_at: datetime | None,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    now: datetime,
+) -> bool:
+    """Votes are taken while the poll is open, before its closing time, until its last
+    option has passed (`starts_at` and `ends_at` are that option's while it is polled)."""
+    return (
+        poll == "open"
+        and (closes_at is None or now < closes_at)
+        and not has_passed(starts_at, ends_at, now)
+    )
+
+
+#: A vote on one option: the keys are data; polls/ says them.
+CHOICES = ("yes", "maybe", "no")
+
+
+class PollOption(db.Model):
+    """A date and time friends vote on, with an optional end, in the event's zone."""
+
+    __tablename__ = "poll_options"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PollVote(db.Model):
+    """One voter's yes, if need be ('maybe') or no on one option. It goes with either."""
+
+    __tablename__ = "poll_votes"
+    __table_args__ = (CheckConstraint(f"choice IN {CHOICES}", name="choice"),)
+
+    option_id: Mapped[int] = mapped_column(
+        ForeignKey("poll_options.id", ondelete="CASCADE"), primary_key=True
+    )
+    rsvp_id: Mapped[int] = mapped_column(
+        ForeignKey("rsvps.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    choice: Mapped[str] = mapped_column(String(5))

@@ -1,5 +1,8 @@
-"""Answer forms: a friend's answer, and the owner's answer settings."""
+"""Answer forms: a friend's answer (or votes on a date poll), and the owner's answer settings."""
 
+import re
+
+from flask import request
 from flask_babel import gettext
 from wtforms import BooleanField
 from wtforms import HiddenField
@@ -24,7 +27,9 @@ from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
+from ..models import CHOICES
 from ..models import RESPONSES
+from ..models import VOTED
 from ..models import WAITING
 from ..refusals import FormInvalid
 from ..text import lazy_gettext as _l
@@ -37,6 +42,7 @@ RESPONSE_LABELS = {
     "maybe": _l("Maybe"),
     "no": _l("Can't go"),
     WAITING: _l("On the waitlist"),
+    VOTED: _l("Voted on the date"),
 }
 #: The answers a friend chooses from: waiting is what a full event gives "going".
 RESPONSE_CHOICES = [SelectChoice(response, RESPONSE_LABELS[response]) for response in RESPONSES]
@@ -121,6 +127,59 @@ class RsvpForm(Form):
             "note": self.note.data or "",
             "waitlist": bool(self.waitlist.data),
         }
+
+
+#: Each vote on a date poll's option as friends read it: the keys are data (models.CHOICES).
+CHOICE_LABELS = {"yes": _l("Yes"), "maybe": _l("If need be"), "no": _l("No")}
+#: The name of the vote on the option with this id, in a posted vote form.
+VOTE_FIELD = re.compile(r"vote-(\d{1,18})")
+
+
+def choice_label(choice: str) -> str:
+    """A vote as the reader says it: "Yes", "If need be", "No"."""
+    return str(CHOICE_LABELS[choice])
+
+
+class VoteForm(Form):
+    """A friend's votes: no CSRF token, since the page is the same for every friend (see
+    answers.forms.RsvpForm). Each option's vote is posted as vote-<option id>."""
+
+    class Meta:
+        csrf = False
+
+    name = RsvpForm.name
+    #: Translators: a checkbox on the poll's vote form; "any change" includes the date once picked.
+    remind = BooleanField(_l("Email me the date once it is picked, and a reminder"))
+    email = RsvpForm.email
+    #: The change-your-answer link's secret, when voting from that link.
+    token = RsvpForm.token
+
+    def __init__(self, *args, votes: dict[int, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not mail_enabled():
+            del self.remind, self.email
+        #: The votes given, by option id: posted, or the voter's own when shown again.
+        self.votes = dict(votes or {})
+        #: Why the votes were refused, said above them.
+        self.votes_error: str | None = None
+        if self.is_submitted():
+            self.votes = {}
+            for key, value in request.form.items():
+                if match := VOTE_FIELD.fullmatch(key):
+                    self.votes[int(match[1])] = value
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.remind and self.remind.data and not self.email.data:
+            self.email.errors.append(gettext("Give your email address, or untick the reminder."))
+            valid = False
+        if any(choice not in CHOICES for choice in self.votes.values()):
+            self.votes_error = gettext("Mark each date yes, if need be or no.")
+        elif not self.votes:
+            self.votes_error = gettext("Mark at least one date: yes, if need be or no.")
+        return valid and self.votes_error is None
+
+    reminder_address = RsvpForm.reminder_address
 
 
 class AnswerSettingsForm(Form):

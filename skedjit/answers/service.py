@@ -19,6 +19,7 @@ from ..database import committed
 from ..extensions import db
 from ..invites import notices
 from ..invites import reminders
+from ..models import UNDECIDED
 from ..models import WAITING
 from ..models import BringClaim
 from ..models import Event
@@ -77,6 +78,12 @@ class CalledOffError(AnswersClosedError):
     )
 
 
+class DateUndecidedError(AnswersClosedError):
+    """The date is still polled: friends vote on it, and answer once it is picked."""
+
+    sentence = _l("The date is not decided yet: vote on the dates, and answer once it is picked.")
+
+
 class EventFullError(Refused):
     """A new or raised 'going' would take the headcount past the capacity."""
 
@@ -122,12 +129,17 @@ class Settings:
     decision: str | None = None
     #: The fewest going for it to be on, if the owner set one (see quorum/).
     min_going: int | None = None
+    #: Its date poll's state, if it began as one (see polls/).
+    poll: str | None = None
+    poll_closes_at: datetime | None = None
 
     def check_open(self, now: datetime) -> None:
         """Raise EventPassedError, CalledOffError or AnswersClosedError unless answers are
         open now."""
         if self.decision == "off":
             raise CalledOffError
+        if self.poll in UNDECIDED:
+            raise DateUndecidedError
         if has_passed(self.starts_at, self.ends_at, now):
             raise EventPassedError
         if not self.is_open(now):
@@ -135,7 +147,7 @@ class Settings:
 
     def is_open(self, now: datetime) -> bool:
         return answers_open(
-            self.closed, self.deadline, self.starts_at, self.ends_at, now, self.decision
+            self.closed, self.deadline, self.starts_at, self.ends_at, now, self.decision, self.poll
         )
 
 
@@ -186,6 +198,8 @@ def lock_answers(event_id: int) -> Settings:
             EVENTS.c.ends_at,
             EVENTS.c.decision,
             EVENTS.c.min_going,
+            EVENTS.c.poll,
+            EVENTS.c.poll_closes_at,
         )
     ).one_or_none()
     if row is None:

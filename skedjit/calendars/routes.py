@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask_babel import gettext
 
 from ..calendar import attachment_disposition
 from ..calendar import calendar_domain
@@ -15,6 +16,7 @@ from ..calendar import event_calendar
 from ..events import service
 from ..links import event_url
 from ..models import Event
+from ..refusals import Refused
 
 bp = Blueprint("calendars", __name__)
 
@@ -22,6 +24,17 @@ ICS_HEADERS = {"Cache-Control": "private, no-cache", "X-Robots-Tag": "noindex"}
 KEY = "skedjit.calendars"
 #: Calendar files kept per process (one is a few KB).
 KEPT = 256
+
+
+class DateUndecidedError(Refused):
+    """A poll's date is not picked: there is no time to put in a calendar yet."""
+
+    status = 404
+
+    def __init__(self):
+        super().__init__(
+            gettext("The date is not decided yet: its calendar file comes once it is picked.")
+        )
 
 
 @bp.record_once
@@ -33,6 +46,8 @@ def _keep_calendars(state) -> None:
 def event_ics(slug: str):
     """The event as an .ics file; for a while after its deletion, as cancelled."""
     event = service.find_event(slug)
+    if event is not None and event.date_undecided:
+        raise DateUndecidedError
     if event is not None:
         return ics_response(built_calendar(event), event.title)
     tombstone = service.find_tombstone(slug)

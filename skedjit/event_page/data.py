@@ -1,5 +1,5 @@
 """What the event page shows of an event, read with an indexed SELECT per table (the bring
-list's items and claims in one, joined)."""
+list's items and claims in one, joined; a poll's options and votes likewise)."""
 
 import hashlib
 from dataclasses import dataclass
@@ -20,13 +20,19 @@ from ..changes import Moved
 from ..changes import asks_again
 from ..changes import recent
 from ..database import read_engine
+from ..models import UNDECIDED
 from ..models import Event
 from ..models import Rsvp
 from ..models import answers_open
 from ..models import headcount
 from ..models import in_waitlist_order
 from ..models import utcnow
+from ..models import voting_open
 from ..models import waitlist_positions
+from ..tally import SELECT as _OPTIONS
+from ..tally import Option
+from ..tally import best
+from ..tally import options_of
 from ..timezones import describe_distance
 from ..timezones import format_day_and_clock
 from ..timezones import format_end
@@ -82,11 +88,17 @@ class EventPage:
     decide_at: datetime | None = None
     decision: str | None = None
     decided_at: datetime | None = None
+    #: Its date poll (polls/): the state, when voting ends, and whether the best is picked then.
+    poll: str | None = None
+    poll_closes_at: datetime | None = None
+    poll_auto_pick: bool = False
     answers: tuple[Answer, ...] = ()
     #: Every change of its time or place, newest first.
     changes: tuple[Change, ...] = ()
     #: The bring list: each item with who brings how many of it.
     bring: tuple[Item, ...] = ()
+    #: While the date is not decided, the options with their votes, earliest first.
+    options: tuple[Option, ...] = ()
     #: A hash of every value above, read with them: the page shows nothing else of the event.
     digest: str = ""
 
@@ -99,7 +111,34 @@ class EventPage:
             self.ends_at,
             now or utcnow(),
             self.decision,
+            self.poll,
         )
+
+    @property
+    def date_undecided(self) -> bool:
+        """Its date is still polled: the page shows the options and the votes."""
+        return self.poll in UNDECIDED
+
+    def voting_open(self, now: datetime | None = None) -> bool:
+        return voting_open(
+            self.poll, self.poll_closes_at, self.starts_at, self.ends_at, now or utcnow()
+        )
+
+    @property
+    def best_option(self) -> Option | None:
+        return best(self.options)
+
+    @property
+    def names(self) -> dict[int, str]:
+        """Each answer's name by its id (a poll's votes name their answer)."""
+        return {answer.id: answer.name for answer in self.answers}
+
+    @property
+    def voting_ends(self) -> str | None:
+        """When voting ends, in the event's zone, if the owner set it."""
+        if self.poll_closes_at is None:
+            return None
+        return format_day_and_clock(to_local(self.poll_closes_at, self.timezone))
 
     def answers_by_response(self, response: str) -> list[Answer]:
         return [answer for answer in self.answers if answer.response == response]
@@ -159,7 +198,7 @@ class EventPage:
         return describe_distance(self.starts_at, self.ends_at, self.timezone, now or utcnow())
 
 
-_NOT_COLUMNS = ("answers", "changes", "bring", "digest")
+_NOT_COLUMNS = ("answers", "changes", "bring", "options", "digest")
 _EVENT_COLUMNS = [field.name for field in fields(EventPage) if field.name not in _NOT_COLUMNS]
 _LOOKUP = select(*(Event.__table__.c[name] for name in _EVENT_COLUMNS)).where(
     Event.__table__.c.slug == bindparam("slug")
@@ -183,18 +222,23 @@ def read_event_page(slug: str) -> EventPage | None:
                 answers = tuple(connection.execute(_ANSWERS, {"event_id": row.id}))
                 moves = tuple(connection.execute(_CHANGES, {"event_id": row.id}))
                 bring = tuple(connection.execute(_BRING, {"event_id": row.id}))
+                polled = row.poll in UNDECIDED  # once picked, the options are not shown
+                options = (
+                    tuple(connection.execute(_OPTIONS, {"event_id": row.id})) if polled else ()
+                )
         except DBAPIError as error:
             if not error.connection_invalidated or attempt == 2:
                 raise
             continue
         digest = hashlib.blake2b(
-            repr((tuple(row), answers, moves, bring)).encode(), digest_size=16
+            repr((tuple(row), answers, moves, bring, options)).encode(), digest_size=16
         ).hexdigest()
         return EventPage(
             *row,
             answers=tuple(Answer(*a) for a in answers),
             changes=tuple(Change(*c) for c in moves),
             bring=items_of(bring),
+            options=options_of(options),
             digest=digest,
         )
     raise AssertionError("unreachable")  # pragma: no cover

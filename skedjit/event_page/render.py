@@ -12,6 +12,7 @@ from flask import request
 from flask import session
 
 from ..answers.forms import RsvpForm
+from ..answers.forms import VoteForm
 from ..answers.forms import form_response
 from ..answers.tokens import answer_token
 from ..assets import release_tag
@@ -94,6 +95,7 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None, claim=
     distance = event.distance()
     moved = event.recent_changes()
     answers_open = event.answers_open()
+    voting_open = event.voting_open()
     mine = event.answer_held_by(answer_token(event.slug))
     message = has_message()
 
@@ -113,12 +115,14 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None, claim=
             still_coming=choices(mine.response)
             if mine is not None and answers_open and event.asks_again(mine)
             else (),
-            rsvp_form=form or blank_answer_form(mine),
+            voting_open=voting_open,
+            rsvp_form=None if event.date_undecided else form or blank_answer_form(mine),
+            vote_form=form or blank_vote_form(event, mine) if event.date_undecided else None,
             refusal=refusal,
             claim=claim,
             share=share,
             qr_size=qr_pixels(share.url),
-            calendar=calendar_links(event),
+            calendar=None if event.date_undecided else calendar_links(event),
             deleted_on=format_day(
                 to_local(deleted_on(event.starts_at, event.ends_at), event.timezone)
             ),
@@ -128,7 +132,8 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None, claim=
         headers = {"Cache-Control": "no-store", "X-Robots-Tag": NOINDEX}
         return Response(render(), 200, headers, content_type="text/html; charset=utf-8")
 
-    key = (event.digest, answers_open, distance, moved, hours_left, mine.id if mine else None)
+    key = (event.digest, answers_open, voting_open, distance, moved, hours_left)
+    key += (mine.id if mine else None,)
     key += (request.scheme, request.host, current_locale())
     etag = hashlib.blake2b(repr((release_tag(), *key)).encode(), digest_size=12).hexdigest()
     headers = {
@@ -157,6 +162,14 @@ def blank_answer_form(mine: Answer | None) -> RsvpForm:
         data["guests"] = mine.guests
         data["note"] = mine.note
     return RsvpForm(data=data)
+
+
+def blank_vote_form(event: EventPage, mine: Answer | None) -> VoteForm:
+    """The vote form, empty or holding the viewer's own votes."""
+    if mine is None:
+        return VoteForm(formdata=None)
+    votes = {o.id: o.choice_of(mine.id) for o in event.options if o.choice_of(mine.id)}
+    return VoteForm(formdata=None, data={"name": mine.name}, votes=votes)
 
 
 def answer_page(slug: str, form: RsvpForm, refusal=None) -> Response:

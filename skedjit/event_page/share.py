@@ -45,7 +45,11 @@ def invitation(event: EventPage) -> Invitation:
         body = EMAIL_LINE_BREAK.join([invited, "", url])
         hidden = gettext("Open the link to see the details.")
         return Invitation(url, gettext("You're invited"), hidden, body)
-    time = format_span(event.starts_at, event.ends_at, event.timezone)
+    time = (
+        gettext("Date not decided yet")
+        if event.date_undecided
+        else format_span(event.starts_at, event.ends_at, event.timezone)
+    )
     if event.location:
         # Translators: a link preview's text: the event's time, then its place.
         text = gettext("%(when)s · %(place)s", when=time, place=event.location)

@@ -201,17 +201,26 @@ class EventForm(Form):
             return False
         return True
 
-    def event_fields(self) -> dict:
-        """The validated values, ready for the service layer."""
+    def when_fields(self) -> dict:
+        """The validated start, end and zone."""
         return {
-            "title": self.title.data,
             "starts_at": self.starts_at,
             "timezone": self.timezone.data,
             "ends_at": self.ends_at,
-            "location": self.location.data or "",
-            "description": self.description.data or "",
-            "hide_preview": bool(self.hide_preview.data),
-        } | ({"remind_hours": _hours(self.remind.data)} if self.remind else {})
+        }
+
+    def event_fields(self) -> dict:
+        """The validated values, ready for the service layer."""
+        return (
+            self.when_fields()
+            | {
+                "title": self.title.data,
+                "location": self.location.data or "",
+                "description": self.description.data or "",
+                "hide_preview": bool(self.hide_preview.data),
+            }
+            | ({"remind_hours": _hours(self.remind.data)} if self.remind else {})
+        )
 
 
 def _hours(value: str) -> int | None:
@@ -313,3 +322,17 @@ class EditEventForm(EventForm, TellInviteesForm):
         if self.remind and not self.remind.raw_data:  # not asked (a form from before it was)
             fields.pop("remind_hours")
         return fields, self.version.data, self.new_password.data or None
+
+
+class EditPollForm(EditEventForm):
+    """Changes to an event whose date is still polled: its times and zone are the poll's."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.date, self.time, self.end_date, self.end_time, self.timezone
+
+    def validate(self, extra_validators=None) -> bool:
+        return super(EventForm, self).validate(extra_validators)  # no time of its own
+
+    def when_fields(self) -> dict:
+        return {}

@@ -29,6 +29,7 @@ from . import service
 from .forms import CreateEventForm
 from .forms import DeleteEventForm
 from .forms import EditEventForm
+from .forms import EditPollForm
 from .forms import remind_value
 
 bp = Blueprint("events", __name__, cli_group=None)
@@ -98,7 +99,12 @@ def edit_page(form: EditEventForm, event: Event, refusal=None) -> str:
     if isinstance(refusal, service.EditConflictError):
         # Show what the event says now; saving again replaces it, knowingly.
         form.version.data = event.version
-        conflict = event_form_data(event) | {"when": format_when(event.starts_at, event.timezone)}
+        when = (
+            gettext("Date not decided yet")
+            if event.date_undecided
+            else format_when(event.starts_at, event.timezone)
+        )
+        conflict = event_form_data(event) | {"when": when}
     owner = has_owner_access(event)
     return render_template(
         "events/edit.html",
@@ -112,17 +118,22 @@ def edit_page(form: EditEventForm, event: Event, refusal=None) -> str:
     )
 
 
+def edit_form_of(event: Event) -> type[EditEventForm]:
+    """The edit form for the event: without its times while its date is polled."""
+    return EditPollForm if event.date_undecided else EditEventForm
+
+
 @bp.get("/events/<slug:slug>/edit")
 def edit_form(slug: str):
     event = get_event_or_404(slug)
-    return edit_page(EditEventForm(data=event_form_data(event)), event)
+    return edit_page(edit_form_of(event)(data=event_form_data(event)), event)
 
 
 @bp.post("/events/<slug:slug>/edit")
 @csrf.exempt  # as create()
 def edit(slug: str):
     event = get_event_or_404(slug)
-    form = EditEventForm()
+    form = edit_form_of(event)()
     with showing_again(edit_page, form, event=event):
         authorize(event, form)
         if form.new_password.data:

@@ -24,6 +24,7 @@ from ..i18n import current_language
 from ..invites import notices
 from ..links import site_url
 from ..models import Event
+from ..models import PollOption
 from ..models import Tombstone
 from ..models import utcnow
 from ..passwords import hash_password
@@ -54,8 +55,11 @@ def _rounds() -> int:
     return current_app.config["BCRYPT_ROUNDS"]
 
 
-def create_event(details: dict, password: str, nonce: str | None = None) -> tuple[Event, list[str]]:
-    """Store a new event under a fresh slug and owe the owner's receipt; what to tell them.
+def create_event(
+    details: dict, password: str, nonce: str | None = None, options=()
+) -> tuple[Event, list[str]]:
+    """Store a new event under a fresh slug, with the (start, end) `options` of its date
+    poll if it is one, and owe the owner's receipt; what to tell them.
 
     A form sent again with the same nonce and password gets the event it made the
     first time, and no second receipt.
@@ -82,6 +86,10 @@ def create_event(details: dict, password: str, nonce: str | None = None) -> tupl
         db.session.add(event)
         try:
             db.session.flush()
+            db.session.add_all(
+                PollOption(event_id=event.id, starts_at=start, ends_at=end)
+                for start, end in options
+            )
             receipt = notices.owe_receipt(event)
             db.session.commit()
         except IntegrityError:  # the slug, or the same form sent in parallel

@@ -26,6 +26,7 @@ from ..extensions import db
 from ..invites.service import reachable_invitees
 from ..links import on_site
 from ..mail import mail_enabled
+from ..models import UNDECIDED
 from ..models import Event
 from ..models import minimum_within
 from ..refusals import Refused
@@ -77,6 +78,15 @@ class DecisionDueError(Refused):
         super().__init__(
             _("The decision time has come, so the number going decides it within a minute.")
         )
+
+
+class DateUndecidedError(Refused):
+    """A poll's date is not picked: a decision before the start has no start to be before."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(_("Pick the date first: the minimum is decided before the event starts."))
 
 
 class DecideTimeError(Refused):
@@ -178,6 +188,8 @@ def _passed(settings, moment: datetime) -> bool:
 
 def _check_undecided(settings, moment: datetime) -> None:
     """Under the lock: refuse a change to a decided or passed event."""
+    if settings.poll in UNDECIDED:
+        raise DateUndecidedError
     if _passed(settings, moment):
         raise PassedError
     if settings.decision is not None:

@@ -70,6 +70,8 @@ def answer(slug: str):
 @bp.get("/events/<slug:slug>/rsvp/<token>")
 def change(slug: str, token: str):
     event = get_event_or_404(slug)
+    if event.date_undecided:  # the voter's link: their votes until the date is picked
+        return redirect(url_for("polls.change", slug=slug, token=token), 303)
     rsvp = service.find_rsvp(event.id, token)
     if rsvp is None:
         abort(404)

@@ -43,9 +43,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // (Europe/London, UTC+00:00)", in other languages the page's (its lang) full date and
 // short time. The sentence around it comes translated in the line's data attributes.
 document.addEventListener("DOMContentLoaded", () => {
-  const eventTime = document.querySelector("time.event-time[data-zone]");
-  const line = document.querySelector(".viewer-time");
-  if (!eventTime || !line) return;
+  const times = document.querySelectorAll("time.event-time[data-zone]");
+  if (!times.length) return;
   const fields = { weekday: "long", day: "numeric", month: "long", year: "numeric",
                    hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "longOffset" };
   const lang = document.documentElement.lang;
@@ -60,21 +59,26 @@ document.addEventListener("DOMContentLoaded", () => {
              offset: part.timeZoneName === "GMT" ? "UTC+00:00" : part.timeZoneName.replace("GMT", "UTC") };
   };
   const fill = (sentence, values) => sentence.replace(/%\((\w+)\)s/g, (_, name) => values[name]);
-  try {
-    const start = new Date(eventTime.dateTime);
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const here = wallClock(start, zone), there = wallClock(start, eventTime.dataset.zone);
-    if (here.day === there.day && here.clock === there.clock) return;
-    let when = `${here.day}, ${here.clock} (${zone === "UTC" ? zone : `${zone}, ${here.offset}`})`;
-    if (eventTime.dataset.end) {
-      const end = wallClock(new Date(eventTime.dataset.end), zone);
-      when = fill(line.dataset.until,
-                  { start: when, end: end.day === here.day ? end.clock : `${end.day}, ${end.clock}` });
+  // Each time shown (the event's, or each date of a poll) has its line beside it.
+  for (const eventTime of times) {
+    const line = eventTime.closest("dd, .poll-option")?.querySelector(".viewer-time");
+    if (!line) continue;
+    try {
+      const start = new Date(eventTime.dateTime);
+      const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      const here = wallClock(start, zone), there = wallClock(start, eventTime.dataset.zone);
+      if (here.day === there.day && here.clock === there.clock) continue;
+      let when = `${here.day}, ${here.clock} (${zone === "UTC" ? zone : `${zone}, ${here.offset}`})`;
+      if (eventTime.dataset.end) {
+        const end = wallClock(new Date(eventTime.dataset.end), zone);
+        when = fill(line.dataset.until,
+                    { start: when, end: end.day === here.day ? end.clock : `${end.day}, ${end.clock}` });
+      }
+      line.textContent = fill(line.dataset.yourTime, { when });
+      line.hidden = false;
+    } catch {
+      // An engine without this zone: the event's own time above still stands.
     }
-    line.textContent = fill(line.dataset.yourTime, { when });
-    line.hidden = false;
-  } catch {
-    // An engine without this zone: the event's own time above still stands.
   }
 });
 
