@@ -63,6 +63,10 @@ EVENT_COLUMNS = {
     "decide_at",
     "decision",
     "decided_at",
+    "poll",
+    "poll_closes_at",
+    "poll_auto_pick",
+    "poll_remind_at",
     "version",
     "created_at",
     "updated_at",
@@ -119,6 +123,9 @@ def test_upgrade_creates_events_table_with_expected_columns(empty_database_url, 
         "decide_at",
         "decision",
         "decided_at",
+        "poll",
+        "poll_closes_at",
+        "poll_remind_at",
     }
 
 
@@ -435,3 +442,80 @@ def test_the_minimum_going_comes_and_goes_keeping_events_and_their_answers(
         db.session.rollback()  # end the read, which would hold the table against the upgrade
         upgrade()
         assert database_revisions() == [script_head()]
+
+
+POLL_TABLES = {
+    "poll_options": {"id", "event_id", "starts_at", "ends_at"},
+    "poll_votes": {"option_id", "rsvp_id", "choice"},
+}
+POLL_TRIGGERS = {"poll_options_notify", "poll_votes_notify"}
+
+
+def test_upgrade_creates_the_poll_with_its_rules(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
+        upgrade()
+        inspector = inspect(db.engine)
+        columns = {t: {c["name"] for c in inspector.get_columns(t)} for t in POLL_TABLES}
+        foreign_keys = {
+            (table, fk["referred_table"], fk["options"].get("ondelete"))
+            for table in POLL_TABLES
+            for fk in inspector.get_foreign_keys(table)
+        }
+        checks = {c["name"] for c in inspector.get_check_constraints("events")}
+        indexes = {i["name"] for i in inspector.get_indexes("events")}
+        found_triggers = triggers()
+    assert columns == POLL_TABLES
+    assert foreign_keys == {
+        ("poll_options", "events", "CASCADE"),
+        ("poll_votes", "poll_options", "CASCADE"),
+        ("poll_votes", "rsvps", "CASCADE"),
+    }
+    assert "ck_events_poll" in checks
+    assert {"ix_events_poll_closes_at", "ix_events_poll_remind_at"} <= indexes
+    if make_url(empty_database_url).get_backend_name() == "postgresql":
+        assert found_triggers >= POLL_TRIGGERS
+
+
+def test_going_back_before_polls_keeps_answers_and_drops_voters(empty_database_url, tmp_path):
+    with app_on(empty_database_url, tmp_path):
+        upgrade(revision="7e1f3a5b9c64")
+        at = datetime(2054, 1, 1, 12, 0)
+        db.session.execute(
+            text(
+                "INSERT INTO events (slug, title, starts_at, timezone, location, description,"
+                " password_hash, password_version, version, created_at, updated_at,"
+                " hide_preview, rsvps_closed, guest_list_hidden, answers_version,"
+                " invites_counted, language, hosts_version)"
+                " VALUES ('Abcdef', 'Old party', :at, 'UTC', '', '', 'x', 1, 1, :at, :at,"
+                " false, false, false, 0, 0, 'en', 0)"
+            ),
+            {"at": at},
+        )
+        answer = (
+            "INSERT INTO rsvps (event_id, name, response, guests, note, token_hash,"
+            " created_at, updated_at) SELECT id, :name, :response, 0, '', :name, :at, :at"
+            " FROM events"
+        )
+        db.session.execute(text(answer), {"name": "Ana", "response": "yes", "at": at})
+        db.session.commit()
+        upgrade()
+        assert service.find_event("Abcdef").poll is None  # made with its date
+        db.session.execute(text(answer), {"name": "Ben", "response": "vote", "at": at})
+        db.session.execute(
+            text("INSERT INTO poll_options (event_id, starts_at) SELECT id, :at FROM events"),
+            {"at": at},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO poll_votes (option_id, rsvp_id, choice) SELECT o.id, r.id, 'yes'"
+                " FROM poll_options o, rsvps r WHERE r.name = 'Ben'"
+            )
+        )
+        db.session.commit()
+        downgrade(revision="7e1f3a5b9c64")
+        names = db.session.execute(text("SELECT name, response FROM rsvps")).all()
+        assert [tuple(row) for row in names] == [("Ana", "yes")]
+        assert not (table_names() & POLL_TABLES.keys())
+        db.session.commit()
+        upgrade()
+        assert service.find_event("Abcdef").title == "Old party"
