@@ -162,7 +162,7 @@ class VoteForm(Form):
         self.votes = dict(votes or {})
         #: Why the votes were refused, said above them.
         self.votes_error: str | None = None
-        if self.is_submitted():
+        if kwargs.get("formdata", True) is not None and self.is_submitted():
             self.votes = {}
             for key, value in request.form.items():
                 if match := VOTE_FIELD.fullmatch(key):

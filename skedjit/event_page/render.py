@@ -116,8 +116,12 @@ def respond(event: EventPage, form: RsvpForm | None = None, refusal=None, claim=
             if mine is not None and answers_open and event.asks_again(mine)
             else (),
             voting_open=voting_open,
-            rsvp_form=None if event.date_undecided else form or blank_answer_form(mine),
-            vote_form=form or blank_vote_form(event, mine) if event.date_undecided else None,
+            rsvp_form=None
+            if event.date_undecided
+            else (form if isinstance(form, RsvpForm) else blank_answer_form(mine)),
+            vote_form=(form if isinstance(form, VoteForm) else blank_vote_form(event, mine))
+            if event.date_undecided
+            else None,
             refusal=refusal,
             claim=claim,
             share=share,
