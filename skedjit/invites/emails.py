@@ -2,7 +2,8 @@
 
 Invitations, change notices and reminders carry the event as an .ics file (the page's download)
 and a link that stops further emails about the event; a cancellation carries the
-cancelled event for calendars to remove.
+cancelled event for calendars to remove. While friends vote on the date (a date poll),
+no email says a date or carries a calendar file: the event's times are a placeholder.
 
 Every word of an email (its subject, its parts, the labels of a change) is written by
 gettext as the email is composed, in the language being written in then: compose
@@ -33,6 +34,7 @@ from ..models import Invitee
 from ..models import Rsvp
 from ..models import Tombstone
 from ..timezones import format_day
+from ..timezones import format_day_and_clock
 from ..timezones import format_end
 from ..timezones import format_span
 from ..timezones import format_when
@@ -59,14 +61,24 @@ class Facts:
 
 
 def facts_of(event: Event | Tombstone, url: str | None = None) -> Facts:
-    """The event's facts as emails show them, times in its own zone with their offset."""
-    until = format_end(event.starts_at, event.ends_at, event.timezone) if event.ends_at else None
+    """The event's facts as emails show them, times in its own zone with their offset;
+    while its date is polled, no day and no time (its times are a placeholder)."""
+    if getattr(event, "date_undecided", False):
+        day, until = "", None
+        when = span = _("Date not decided yet")
+    else:
+        day = format_day(to_local(event.starts_at, event.timezone))
+        when = format_when(event.starts_at, event.timezone)
+        until = (
+            format_end(event.starts_at, event.ends_at, event.timezone) if event.ends_at else None
+        )
+        span = format_span(event.starts_at, event.ends_at, event.timezone)
     return Facts(
         title=event.title,
-        day=format_day(to_local(event.starts_at, event.timezone)),
-        when=format_when(event.starts_at, event.timezone),
+        day=day,
+        when=when,
         until=until,
-        span=format_span(event.starts_at, event.ends_at, event.timezone),
+        span=span,
         location=getattr(event, "location", ""),
         description=getattr(event, "description", ""),
         url=url,
@@ -168,17 +180,21 @@ def confirmation(event: Event, invitee: Invitee) -> Message:
 
 class Batch:
     """Emails about one event to many addresses, built from the same parts, in the
-    event's language."""
+    event's language. While the event's date is polled they carry no calendar file."""
 
     def __init__(self, event: Event):
         self.event = event
         self.url = event_url(event.slug)
         with writing_in(event.language):
             self.facts = facts_of(event, self.url)
-        self.ics = event_calendar(event, self.url).to_ical()
+        self.ics = None if event.date_undecided else event_calendar(event, self.url).to_ical()
 
     @in_its_language
     def invitations(self, invitees: list[Invitee], note: str) -> list[Message]:
+        """The owner's invitation; while the date is polled, to vote on it."""
+        if self.event.date_undecided:
+            subject = _("Help choose a date: %(title)s", title=self.facts.title)
+            return [self._message(subject, i, "poll_invitation", note=note) for i in invitees]
         subject = _("Invitation: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
         return [self._message(subject, i, "invitation", note=note) for i in invitees]
 
@@ -191,7 +207,11 @@ class Batch:
     ):
         """`changes`: what changed ("title", "when" or "where"), as it was, as it is now;
         `asked`: the answer of each invitee asked "Still coming?", by invitee id."""
-        subject = _("Changed: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
+        subject = (
+            _("Changed: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
+            if self.facts.day
+            else _("Changed: %(title)s", title=self.facts.title)  # its date is not decided
+        )
         labels = {"title": _("Title"), "when": _("When"), "where": _("Where")}
         nowhere = _("(no place given)")  # only the place may be empty
         shown = [(labels[what], old or nowhere, new or nowhere) for what, old, new in changes]
@@ -219,6 +239,20 @@ class Batch:
         subject = _("You're going: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
         return [self._message(subject, i, "place") for i in invitees]
 
+    @in_its_language
+    def picked(self, invitees: list[Invitee]) -> list[Message]:
+        """The date a poll picked (compose once the event has it), with its calendar file."""
+        subject = _("Date picked: %(title)s, %(day)s", title=self.facts.title, day=self.facts.day)
+        return [self._message(subject, i, "picked") for i in invitees]
+
+    @in_its_language
+    def vote_reminders(self, invitees: list[Invitee]) -> list[Message]:
+        """Before voting on the date ends (the poll has its closing time)."""
+        subject = _("Vote on the date: %(title)s", title=self.facts.title)
+        event = self.event
+        deadline = format_day_and_clock(to_local(event.poll_closes_at, event.timezone))
+        return [self._message(subject, i, "vote_reminder", deadline=deadline) for i in invitees]
+
     def _message(self, subject: str, invitee: Invitee, template: str, **context) -> Message:
         unsubscribe = unsubscribe_url(self.event, invitee)
         message = compose(
@@ -228,13 +262,15 @@ class Batch:
             facts=self.facts,
             unsubscribe=unsubscribe,
             invited=invitee.invited,
+            attached=self.ics is not None,
             **context,
         )
         message.extra_headers = {
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-        message.attach(ics_filename(self.event.title), "text/calendar", self.ics)
+        if self.ics is not None:
+            message.attach(ics_filename(self.event.title), "text/calendar", self.ics)
         return message
 
 

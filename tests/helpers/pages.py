@@ -25,7 +25,9 @@ from skedjit.invites import reminders
 from skedjit.invites import service as invites
 from skedjit.invites.emails import still_coming_links
 from skedjit.models import BringItem
+from skedjit.models import PollOption
 from skedjit.models import Rsvp
+from skedjit.polls import service as polls
 from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import answer
@@ -47,6 +49,14 @@ CONFIRM_LINK = re.compile(r"http://localhost(/events/\w+/reminders/[\w.-]+)")
 RECOVERY_LINK = re.compile(r"http://localhost(/events/\w+/recover/[\w-]+)")
 OWNER_EMAIL = "owner@example.org"
 NOTE = "Come early!\nThere will be cake <3"
+#: The dates a poll offers (the first with its end), sooner than every other event here.
+POLL_OPTIONS = {
+    "option_1_date": "2054-03-10",
+    "option_1_time": "19:00",
+    "option_1_end_time": "23:00",
+    "option_2_date": "2054-03-11",
+    "option_2_time": "19:00",
+}
 #: What the bring list pages type: its things, and the friend who answers late.
 BRING_TYPED = ("bottles of wine", "a board game", "Dan")
 #: The fewest going for event_form's event, decided the day before it.
@@ -685,7 +695,8 @@ def receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, EmailM
     """One email of each kind, as the mail server received it; the kinds key the result.
 
     The app sends to the mail server, which holds no messages yet; an owner creates an
-    event, invites a friend, changes the event and deletes it.
+    event, invites a friend, changes the event and deletes it; then makes a date poll,
+    invites the friend to vote, and picks the date once they are reminded to vote.
     """
     app.test_client_class = SettlingClient
     with running_worker(app):
@@ -729,4 +740,33 @@ def _receive_every_email(app: Flask, mail_server: MailServer) -> dict[str, Email
     assert owner.post(f"/events/{slug}/minimum", data=minimum).status_code == 303
     receive("called_off", owner.post(f"/events/{slug}/minimum/off"))
     receive("cancellation", owner.post(f"/events/{slug}/delete", data={"notify": "y"}))
+    add_poll_emails(app, owner, receive, emails, mail_server)
     return emails
+
+
+def add_poll_emails(
+    app: Flask,
+    owner: Browser,
+    receive: Callable[[str, object], None],
+    emails: dict[str, EmailMessage],
+    mail_server: MailServer,
+) -> None:
+    """A date poll's emails: the invitation to vote, the reminder before voting ends (the
+    first due, so that no other poll's is), and the date picked."""
+    data = event_form(title=TITLE, **POLL_OPTIONS)
+    del data["date"], data["time"]
+    poll = created_slug(owner.post("/create/poll", data=data))
+    invite = {"addresses": "ana@example.org", "note": NOTE}
+    receive("poll_invitation", owner.post(f"/events/{poll}/invite", data=invite))
+    voting_ends = {"closes_date": "2054-03-01", "closes_time": "18:00"}
+    assert owner.post(f"/events/{poll}/poll/settings", data=voting_ends).status_code == 303
+    with app.app_context():
+        event = service.find_event(poll)
+        assert polls.remind_due(event.poll_remind_at) == 1
+        first = select(PollOption.id).where(PollOption.event_id == event.id)
+        option = db.session.scalars(first.order_by(PollOption.starts_at)).first()
+    settle(app)
+    emails["vote_reminder"] = mail_server.messages[-1].message
+    assert len(mail_server.messages) == len(emails)
+    picking = {"option": str(option), "notify": "y"}
+    receive("picked", owner.post(f"/events/{poll}/poll/pick", data=picking))
