@@ -159,7 +159,7 @@ def delete_event(event: Event, notify: bool) -> list[str]:
         prune_tombstones()
         db.session.delete(event)  # its emails not sent yet go with it
         db.session.add(tombstone)
-        told = notices.owe_cancellations(tombstone, invitees, event.language)
+        told = notices.owe_cancellations(tombstone, invitees, event.language, event.date_undecided)
     deleted = gettext("“%(title)s” is deleted. Its link no longer works.", title=tombstone.title)
     return [deleted, *told]
 

@@ -60,10 +60,13 @@ class Facts:
     url: str | None
 
 
-def facts_of(event: Event | Tombstone, url: str | None = None) -> Facts:
+def facts_of(
+    event: Event | Tombstone, url: str | None = None, undecided: bool | None = None
+) -> Facts:
     """The event's facts as emails show them, times in its own zone with their offset;
-    while its date is polled, no day and no time (its times are a placeholder)."""
-    if getattr(event, "date_undecided", False):
+    while its date is polled (`undecided`, or as the event says), no day and no time
+    (its times are a placeholder)."""
+    if getattr(event, "date_undecided", False) if undecided is None else undecided:
         day, until = "", None
         when = span = _("Date not decided yet")
     else:
@@ -274,21 +277,29 @@ class Batch:
         return message
 
 
-def cancellations(tombstone: Tombstone, addresses: list[str], language: str) -> list[Message]:
+def cancellations(
+    tombstone: Tombstone, addresses: list[str], language: str, undecided: bool = False
+) -> list[Message]:
     """Tell invitees the event is cancelled, with a calendar cancellation (METHOD:CANCEL),
-    in the language the event had."""
+    in the language the event had; a poll deleted before its date was picked (`undecided`)
+    was in no calendar, and its email names no date."""
     with writing_in(language):
-        return _cancellations(tombstone, addresses)
+        return _cancellations(tombstone, addresses, undecided)
 
 
-def _cancellations(tombstone: Tombstone, addresses: list[str]) -> list[Message]:
-    facts = facts_of(tombstone)
-    ics = cancelled_calendar(tombstone, method="CANCEL").to_ical()
-    subject = _("Cancelled: %(title)s, %(day)s", title=facts.title, day=facts.day)
+def _cancellations(tombstone: Tombstone, addresses: list[str], undecided: bool) -> list[Message]:
+    facts = facts_of(tombstone, undecided=undecided)
+    ics = None if undecided else cancelled_calendar(tombstone, method="CANCEL").to_ical()
+    subject = (
+        _("Cancelled: %(title)s", title=facts.title)
+        if undecided
+        else _("Cancelled: %(title)s, %(day)s", title=facts.title, day=facts.day)
+    )
     messages = []
     for address in addresses:
-        message = compose(subject, address, "cancellation", facts=facts)
-        message.attach(ics_filename(tombstone.title), "text/calendar", ics)
+        message = compose(subject, address, "cancellation", facts=facts, undecided=undecided)
+        if ics is not None:
+            message.attach(ics_filename(tombstone.title), "text/calendar", ics)
         messages.append(message)
     return messages
 

@@ -176,9 +176,11 @@ def reachable_addresses(event: Event) -> list[str]:
     return [invitee.address for invitee in service.reachable_invitees(event.id)]
 
 
-def owe_cancellations(tombstone: Tombstone, addresses: list[str], language: str) -> list[str]:
+def owe_cancellations(
+    tombstone: Tombstone, addresses: list[str], language: str, undecided: bool = False
+) -> list[str]:
     """In the deletion's transaction: owe the invitees the cancellation, in the event's
-    language; what to tell."""
+    language (of a poll whose date was not picked, if `undecided`); what to tell."""
     if not addresses:
         return []
     try:
@@ -190,7 +192,7 @@ def owe_cancellations(tombstone: Tombstone, addresses: list[str], language: str)
                 reason=refused.sentence,
             )
         ]
-    for message in emails.cancellations(tombstone, addresses, language):
+    for message in emails.cancellations(tombstone, addresses, language, undecided):
         outbox.owe("cancellation", message, None)
     count = len(addresses)
     return [
