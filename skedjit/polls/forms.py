@@ -232,7 +232,7 @@ class PollSettingsForm(Form):
                 self.closes_time.errors.append(skipped_time_message(self.closes_time.data, zone))
                 raise FormInvalid from None
         return {
-            "poll_closes_at": closes_at,
-            "poll_auto_pick": bool(self.auto_pick.data),
+            "closes_at": closes_at,
+            "auto_pick": bool(self.auto_pick.data),
             "closed": bool(self.closed.data),
         }
