@@ -188,6 +188,9 @@ def test_the_pages_with_form_errors_are_the_ones_meant_to_show_them(every_page):
         "event: claim with errors",
         "bring: change below what is claimed",
         "bring: private link, claim refused",
+        "poll create: every field missing",
+        "poll create: dates with errors",
+        "poll page: date with errors",
     }
 
 
@@ -245,7 +248,7 @@ def test_every_form_with_errors_opens_with_an_announced_summary_linking_each_fie
             assert linked == {
                 control.attrs["id"] for control in invalid if _first_of_group(control)
             }
-    assert checked == 25
+    assert checked == 28
 
 
 def _first_of_group(control: Element) -> bool:

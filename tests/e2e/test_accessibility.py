@@ -331,6 +331,53 @@ def test_inviting_by_email_and_leaving_the_emails(open_page, audit, mail_server)
     assert audit.violations == {}
 
 
+def test_the_date_poll_voting_and_the_owners_page(open_page, audit):
+    owner = open_page()
+    assert owner.goto("/create/poll").status == 200
+    audit.check(owner, "poll create")
+    assert submit(owner, "Create poll") == 400
+    assert summary_has_focus(owner)
+    audit.check(owner, "poll create: every field missing")
+    owner.get_by_label("Title").fill("Board games")
+    for number, day in enumerate(["2054-12-11", "2054-12-12", "2054-12-13"], 1):
+        owner.get_by_label(f"Option {number}: date").fill(day)
+        owner.get_by_label(f"Option {number}: start time").fill("19:30")
+    owner.get_by_label("Edit password", exact=True).fill(PASSWORD)
+    owner.get_by_label("Edit password again").fill(PASSWORD)
+    assert submit(owner, "Create poll") == 200
+    audit.check(owner, "poll: owner, just created")
+    slug = owner.url.rsplit("/", 1)[1]
+
+    for name, choice in [("Ana", "Yes"), ("Ben", "If need be")]:
+        friend = open_page()
+        friend.goto(f"/events/{slug}")
+        audit.check(friend, "poll: friend, no votes")
+        friend.locator(".poll-option").first.get_by_label(choice, exact=True).check()
+        friend.get_by_label("Your name").fill(name)
+        assert submit(friend, "Send my votes") == 200
+    audit.check(friend, "poll: voter, just voted")
+    assert friend.goto(friend.locator("a.private-link").get_attribute("href")).status == 200
+    audit.check(friend, "poll: voter's own link")
+
+    stranger = open_page()
+    assert stranger.goto(f"/events/{slug}/poll").status == 200
+    audit.check(stranger, "poll page: locked")
+    assert owner.goto(f"/events/{slug}/poll").status == 200
+    audit.check(owner, "poll page: owner")
+    owner.get_by_label("Start time").fill("25:00")
+    assert submit(owner, "Add this date") == 400
+    audit.check(owner, "poll page: date with errors")
+    owner.get_by_role("link", name="Remove this date").first.click()
+    audit.check(owner, "poll page: remove a date with votes")
+    owner.goto(f"/events/{slug}/poll")
+    owner.get_by_label("Close voting now").check()
+    assert submit(owner, "Save voting settings") == 200
+    stranger.goto(f"/events/{slug}")
+    audit.check(stranger, "poll: voting closed")
+
+    assert audit.violations == {}
+
+
 def test_the_error_pages(open_page, audit):
     page = open_page()
     assert page.goto("/no/such/page").status == 404

@@ -34,6 +34,8 @@ from tests.helpers.forms import answer
 from tests.helpers.forms import edit_fields
 from tests.helpers.forms import event_form
 from tests.helpers.mail import mail_settings
+from tests.helpers.polls import poll_form
+from tests.helpers.polls import vote
 from tests.helpers.smtp import MailServer
 from tests.helpers.worker import SettlingClient
 from tests.helpers.worker import running_worker
@@ -48,6 +50,7 @@ UNSUBSCRIBE_LINK = re.compile(r"^<http://localhost(/events/\w+/unsubscribe/[\w.-
 CONFIRM_LINK = re.compile(r"http://localhost(/events/\w+/reminders/[\w.-]+)")
 RECOVERY_LINK = re.compile(r"http://localhost(/events/\w+/recover/[\w-]+)")
 OWNER_EMAIL = "owner@example.org"
+OPTION_ID = re.compile(r'name="vote-(\d+)"')
 NOTE = "Come early!\nThere will be cake <3"
 #: The dates a poll offers (the first with its end), sooner than every other event here.
 POLL_OPTIONS = {
@@ -409,6 +412,7 @@ def render_every_page(
     )
 
     add_bring_pages(pages, app, owner, friend, slug, change_path)
+    add_poll_pages(pages, new_browser, TITLE)
 
     # Error pages.
     pages.add("error: 404", friend.get("/no/such/page"), 404, "Page not found")
@@ -527,6 +531,71 @@ def add_bring_pages(
         409,
         f"Error: {mine_title}",
     )
+
+
+def add_poll_pages(pages: Pages, new_browser, title: str) -> None:
+    """The date poll: its create form and errors, voting, the owner's page, and closing."""
+    owner = new_browser()
+    create_title = "Create a date poll"
+    pages.add("poll create", owner.get("/create/poll"), 200, create_title)
+    blank = dict.fromkeys(poll_form(), "")
+    pages.add(
+        "poll create: every field missing",
+        owner.post("/create/poll", data=blank),
+        400,
+        f"Error: {create_title}",
+    )
+    wrong_dates = [("2026-02-31", "19:30", ""), ("2054-12-12", "7pm", ""), ("2054-12-13", "", "")]
+    wrong_dates += [("2054-12-14", "19:30", ""), ("2054-12-14", "19:30", "")]
+    pages.add(
+        "poll create: dates with errors",
+        owner.post("/create/poll", data=poll_form(wrong_dates, title=title)),
+        400,
+        f"Error: {create_title}",
+    )
+    slug = created_slug(owner.post("/create/poll", data=poll_form(title=title)))
+    event = f"/events/{slug}"
+    pages.add("poll: owner, just created", owner.get(event), 200, title)
+    friend = new_browser()
+    pages.add("poll: friend, no votes", friend.get(event), 200, title)
+    options = dict.fromkeys(OPTION_ID.findall(pages.pages["poll: friend, no votes"].html))
+    first, second, third = map(int, options)
+    voted = vote(friend, slug, {first: "yes", second: "maybe", third: "no"})
+    assert voted.status_code == 303, voted.get_data(as_text=True)
+    pages.add("poll: voter, just voted", friend.get(event), 200, title)
+    change_link = CHANGE_LINK.search(pages.pages["poll: voter, just voted"].html)[1]
+    votes_path = change_link.replace("/rsvp/", "/vote/")  # where the change link leads
+    assert vote(new_browser(), slug, {first: "no", second: "yes"}, name="Ben").status_code == 303
+    pages.add("poll: friend, with votes", new_browser().get(event), 200, title)
+    pages.add("poll: owner, with votes", owner.get(event), 200, title)
+    change_title = f"Change your votes on “{title}”"
+    pages.add(
+        "poll: voter's own link",
+        new_browser().get(votes_path),
+        200,
+        change_title,
+    )
+
+    poll = f"{event}/poll"
+    poll_title = f"The date poll of “{title}”"
+    pages.add("poll page: locked", new_browser().get(poll), 200, poll_title)
+    pages.add("poll page: owner", owner.get(poll), 200, poll_title)
+    bad_date = {"date": "2054-12-32", "time": "", "end_time": "25:00"}
+    pages.add(
+        "poll page: date with errors",
+        owner.post(f"{poll}/options", data=bad_date),
+        400,
+        f"Error: {poll_title}",
+    )
+    pages.add(
+        "poll page: remove a date with votes",
+        owner.get(f"{poll}/options/{first}/remove"),
+        200,
+        "Remove this date from the poll?",
+    )
+    assert owner.post(f"{poll}/settings", data={"closed": "y"}).status_code == 303
+    pages.add("poll: voting closed", new_browser().get(event), 200, title)
+    pages.add("poll page: owner, voting closed", owner.get(poll), 200, poll_title)
 
 
 def add_minimum_pages(pages: Pages, owner: Browser, new_browser, title: str) -> None:
