@@ -27,7 +27,6 @@ from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..forms import strip
 from ..mail import mail_enabled
-from ..models import CHOICES
 from ..models import RESPONSES
 from ..models import VOTED
 from ..models import WAITING
@@ -160,8 +159,6 @@ class VoteForm(Form):
             del self.remind, self.email
         #: The votes given, by option id: posted, or the voter's own when shown again.
         self.votes = dict(votes or {})
-        #: Why the votes were refused, said above them.
-        self.votes_error: str | None = None
         if kwargs.get("formdata", True) is not None and self.is_submitted():
             self.votes = {}
             for key, value in request.form.items():
@@ -173,11 +170,7 @@ class VoteForm(Form):
         if valid and self.remind and self.remind.data and not self.email.data:
             self.email.errors.append(gettext("Give your email address, or untick the reminder."))
             valid = False
-        if any(choice not in CHOICES for choice in self.votes.values()):
-            self.votes_error = gettext("Mark each date yes, if need be or no.")
-        elif not self.votes:
-            self.votes_error = gettext("Mark at least one date: yes, if need be or no.")
-        return valid and self.votes_error is None
+        return valid
 
     reminder_address = RsvpForm.reminder_address
 

@@ -39,6 +39,7 @@ from ..invites.emails import Batch
 from ..invites.service import reachable_invitees
 from ..links import on_site
 from ..mail import mail_enabled
+from ..models import CHOICES
 from ..models import UNDECIDED
 from ..models import VOTED
 from ..models import WAITING
@@ -90,6 +91,17 @@ class UnknownOptionError(Refused):
         )
 
 
+class VotesMissingError(Refused):
+    """No date marked, or one marked with something but yes, if need be or no."""
+
+    def __init__(self, any_given: bool):
+        super().__init__(
+            _("Mark each date yes, if need be or no.")
+            if any_given
+            else _("Mark at least one date: yes, if need be or no.")
+        )
+
+
 class OptionTakenError(Refused):
     field = "time"
 
@@ -138,6 +150,8 @@ def vote(
     hears of the pick (`email`: "" for none, None to leave it as it is); returns the voter,
     its token, and what to tell about the emails. Votes on options the poll does not have
     are UnknownOptionError, storing nothing."""
+    if not votes or not set(votes.values()) <= set(CHOICES):
+        raise VotesMissingError(any_given=bool(votes))
     moment = now()
     with committed():
         _locked_poll(event, moment)

@@ -563,6 +563,12 @@ def add_poll_pages(pages: Pages, new_browser, title: str) -> None:
     voted = vote(friend, slug, {first: "yes", second: "maybe", third: "no"})
     assert voted.status_code == 303, voted.get_data(as_text=True)
     pages.add("poll: voter, just voted", friend.get(event), 200, title)
+    pages.add(
+        "poll: a vote with no date marked",
+        vote(new_browser(), slug, {}, name="Chloé"),
+        400,
+        f"Error: {title}",
+    )
     change_link = CHANGE_LINK.search(pages.pages["poll: voter, just voted"].html)[1]
     votes_path = change_link.replace("/rsvp/", "/vote/")  # where the change link leads
     assert vote(new_browser(), slug, {first: "no", second: "yes"}, name="Ben").status_code == 303
