@@ -2,7 +2,8 @@
 
 The line names the path only: no query string, no cookie, no form field, no
 client address. A path that carries a secret (the private link that changes an
-RSVP, /events/<slug>/rsvp/<token>, and the one that stops an invitee's emails,
+RSVP, /events/<slug>/rsvp/<token>, the one that changes a friend's date-poll votes,
+/events/<slug>/vote/<token>, the one that stops an invitee's emails,
 /events/<slug>/unsubscribe/<token>, the one that confirms a friend's address,
 /events/<slug>/reminders/<token>, a friend's "Still coming?" answer by email,
 /events/<slug>/still-coming/<token>, a co-host link, /events/<slug>/host/<token>,
@@ -24,11 +25,11 @@ FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(message)s"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"  # as gunicorn's error log writes it
 REDACTED = "…"
 # Whatever follows /rsvp/ may hold an answer's secret (with extra slashes, too), unless
-# it is just the withdraw action's name; whatever follows /unsubscribe/, /reminders/,
-# /still-coming/, /host/ or /recover/ is a secret.
+# it is just the withdraw action's name; whatever follows /vote/, /unsubscribe/,
+# /reminders/, /still-coming/, /host/ or /recover/ is a secret.
 _SECRET_SEGMENT = re.compile(
-    r"(?<=/rsvp/)(?!withdraw(?:\s|$))\S+|(?<=/unsubscribe/)\S+|(?<=/reminders/)\S+"
-    r"|(?<=/still-coming/)\S+|(?<=/host/)\S+|(?<=/recover/)\S+",
+    r"(?<=/rsvp/)(?!withdraw(?:\s|$))\S+|(?<=/vote/)\S+|(?<=/unsubscribe/)\S+"
+    r"|(?<=/reminders/)\S+|(?<=/still-coming/)\S+|(?<=/host/)\S+|(?<=/recover/)\S+",
     re.IGNORECASE,
 )
 # What a browser sends unescaped in a path; everything else (control characters,

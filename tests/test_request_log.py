@@ -166,6 +166,8 @@ def test_paths_are_logged_percent_encoded_on_one_line(client, request_lines, pat
         ("/events/abcdef/unsubscribe", "/events/abcdef/unsubscribe"),
         ("/events/abcdef/reminders/MQ.SiGnEd-tok_en", "/events/abcdef/reminders/…"),
         ("/events/abcdef/recover/pRiVaTe-tok_en", "/events/abcdef/recover/…"),
+        ("/events/abcdef/vote/SeCrEt-tok_en", "/events/abcdef/vote/…"),
+        ("/events/abcdef/vote", "/events/abcdef/vote"),
         ("/events/abcdef/rsvp", "/events/abcdef/rsvp"),
         ("/events/abcdef", "/events/abcdef"),
     ],
