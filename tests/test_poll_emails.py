@@ -93,7 +93,7 @@ def test_voters_are_reminded_a_day_before_voting_ends_and_only_once(
         assert polls.remind_due(due) == 0  # claimed: never twice
     (reminder,) = mail_server.wait_for(1)
     assert reminder.message["Subject"].strip() == f"Vote on the date: {TITLE}"
-    assert "ends Tuesday 1 December 2054, 18:00" in body(reminder)
+    assert "ends Tuesday 1 December 2054, 18:00 (Europe/Paris, UTC+01:00)" in body(reminder)
     assert attachments(reminder) == []
 
 

@@ -34,7 +34,6 @@ from ..models import Invitee
 from ..models import Rsvp
 from ..models import Tombstone
 from ..timezones import format_day
-from ..timezones import format_day_and_clock
 from ..timezones import format_end
 from ..timezones import format_span
 from ..timezones import format_when
@@ -253,7 +252,7 @@ class Batch:
         """Before voting on the date ends (the poll has its closing time)."""
         subject = _("Vote on the date: %(title)s", title=self.facts.title)
         event = self.event
-        deadline = format_day_and_clock(to_local(event.poll_closes_at, event.timezone))
+        deadline = format_when(event.poll_closes_at, event.timezone)
         return [self._message(subject, i, "vote_reminder", deadline=deadline) for i in invitees]
 
     def _message(self, subject: str, invitee: Invitee, template: str, **context) -> Message:
