@@ -323,7 +323,10 @@ def test_there_is_nothing_to_decide_without_a_minimum(app, owner, slug):
         response = getattr(owner, method)(f"/events/{slug}/minimum/off")
         assert response.status_code == 409
         assert "This event has no minimum going" in text(response)
-    assert owner.post(f"/events/{slug}/minimum/on").status_code == 409
+    for path in ("minimum/on", "minimum/remove"):
+        response = owner.post(f"/events/{slug}/{path}")
+        assert response.status_code == 409, path
+        assert "This event has no minimum going" in text(response)
     assert stored(app, slug) == (None, None, None)
 
 

@@ -151,10 +151,12 @@ def set_minimum(event: Event, min_going: int, decide_at: datetime) -> None:
 
 
 def remove_minimum(event: Event) -> None:
-    """Take the event's minimum away, before it is decided."""
+    """Take the event's minimum away, before it is decided; 409 if it has none."""
     with committed():
         settings = lock_answers(event.id)
         _check_undecided(settings, now())
+        if settings.min_going is None:
+            raise NoMinimumError
         _write(event.id, min_going=None, decide_at=None)
 
 
