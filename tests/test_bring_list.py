@@ -5,10 +5,8 @@ import subprocess
 import threading
 from datetime import UTC
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -21,10 +19,6 @@ from skedjit.models import BringClaim
 from skedjit.models import BringItem
 from skedjit.models import Event
 from skedjit.models import Rsvp
-from tests.helpers.apps import BACKENDS
-from tests.helpers.apps import close_app
-from tests.helpers.apps import make_config
-from tests.helpers.apps import new_test_app
 from tests.helpers.forms import answer
 from tests.helpers.html import field_error
 from tests.helpers.html import input_value
@@ -650,18 +644,6 @@ def test_the_answers_file_says_what_each_friend_brings(app, browser, make_browse
 
 
 # Friends claiming the last units at once.
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request, new_database_url, tmp_path: Path) -> str:
-    """A fresh migrated database of each backend for this module's `app`, as in
-    test_rsvp_concurrency.py: the threads below hold locks."""
-    url = new_database_url(request.param)
-    migrating = new_test_app(make_config(url), instance_path=str(tmp_path / "migrate-instance"))
-    with migrating.app_context():
-        upgrade()
-    close_app(migrating)
-    return url
 
 
 def test_friends_claiming_the_last_units_at_once_never_take_more(app, make_browser, listed):
