@@ -166,8 +166,9 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    """Return a callable that makes another app (another process, as it were) on the database."""
+def make_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]]:
+    """Return a callable that makes another app (another process, as it were) on the
+    database; `app` empties the database after the test."""
     apps: list[Flask] = []
 
     def make(**settings) -> Flask:
@@ -185,8 +186,8 @@ def make_app(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Flask]
 
 
 @pytest.fixture
-def make_limited_app(app: Flask, make_app) -> Callable[..., Flask]:
-    """Return a callable that makes an app with the abuse limits on; `app` empties the database."""
+def make_limited_app(make_app) -> Callable[..., Flask]:
+    """Return a callable that makes an app with the abuse limits on."""
     return lambda **settings: make_app(RATELIMIT_ENABLED=True, **settings)
 
 
