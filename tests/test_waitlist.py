@@ -240,7 +240,8 @@ def test_a_friend_moved_up_with_a_confirmed_address_is_emailed(
 
 
 def test_nobody_moves_up_once_the_event_is_called_off(app, browser, full, make_browser):
-    wait(make_browser(), full, "Ben")
+    ben = make_browser()
+    wait(ben, full, "Ben")
     minimum = {"min_going": "1", "decide_date": "2054-12-11", "decide_time": "18:00"}
     assert browser.post(f"/events/{full}/minimum", data=minimum).status_code == 303
     assert browser.post(f"/events/{full}/minimum/off").status_code == 303
@@ -248,6 +249,14 @@ def test_nobody_moves_up_once_the_event_is_called_off(app, browser, full, make_b
         ana_id = db.session.scalar(select(Rsvp.id).where(Rsvp.name == "Ana"))
     assert browser.post(f"/events/{full}/answers/{ana_id}/remove").status_code == 303
     assert responses(app, full) == {"Ben": "wait"}
+    link = CHANGE_LINK.search(ben.get(f"/events/{full}").get_data(as_text=True))[1]
+    for shown in (page(ben, full), page_text(ben.get(link).get_data(as_text=True))):
+        assert "You are on the waitlist, number 1." in shown
+        assert "When a place frees up" not in shown
+    changing = page_text(ben.get(link).get_data(as_text=True))
+    assert "This event was called off, so your answer stays as it is." in changing
+    bringing = page_text(ben.get(f"{link}/bring").get_data(as_text=True))
+    assert "This event was called off, so what friends bring stays as it is." in bringing
 
 
 def test_a_party_refused_for_want_of_places_is_offered_the_waitlist(
@@ -281,12 +290,14 @@ def test_a_friend_going_brings_no_one_more_while_others_wait(app, browser, make_
 
 
 def test_the_waitlist_stays_still_while_answers_are_closed(app, browser, full, make_browser):
-    wait(make_browser(), full, "Ben")
+    ben = make_browser()
+    wait(ben, full, "Ben")
     closed = {"capacity": "1", "rsvps_closed": "y"}
     assert browser.post(f"/events/{full}/answers", data=closed).status_code == 303
     with app.app_context():
         ana_id = db.session.scalar(select(Rsvp.id).where(Rsvp.name == "Ana"))
     assert browser.post(f"/events/{full}/answers/{ana_id}/remove").status_code == 303
     assert responses(app, full) == {"Ben": "wait"}
+    assert "When a place frees up" not in page(ben, full)
     set_capacity(browser, full, 1)  # opened again
     assert responses(app, full) == {"Ben": "yes"}
