@@ -26,6 +26,7 @@ from tests.helpers.html import form_version
 from tests.helpers.html import input_value
 from tests.helpers.html import page_text
 from tests.helpers.html import text_of as text
+from tests.helpers.html import textarea
 from tests.helpers.mail import mail_settings
 from tests.helpers.worker import SettlingClient
 from tests.helpers.worker import at_once
@@ -544,6 +545,27 @@ def test_a_called_off_event_sends_no_reminder(mail_app, mail_owner, invited, mai
         db.session.remove()
     settle(mail_app)
     assert mail_server.messages == []
+
+
+def test_a_called_off_event_tells_no_change_and_invites_no_one(
+    mail_app, mail_owner, invited, mail_server
+):
+    assert mail_owner.post(f"/events/{invited}/minimum/off").status_code == 303
+    settle(mail_app)
+    mail_server.reset()
+    page = mail_owner.get(f"/events/{invited}/edit").get_data(as_text=True)
+    assert 'name="notify"' not in page  # nobody would hear of it
+    data = edit_fields(form_version(page), title="Games night", notify="y")
+    assert mail_owner.post(f"/events/{invited}/edit", data=data).status_code == 303
+    addresses = {"addresses": "cleo@example.org"}
+    refused = mail_owner.post(f"/events/{invited}/invite", data=addresses)
+    assert refused.status_code == 409
+    assert "This event was called off, so it sends no more invitations." in text(refused)
+    assert textarea(text(refused), "addresses") == "cleo@example.org"  # the input is kept
+    settle(mail_app)
+    assert mail_server.messages == []
+    assert emails_of(mail_app, "change") == []
+    assert len(emails_of(mail_app, "invitation")) == 2  # Ana's and Ben's, before
 
 
 @given(

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..i18n import writing_in
 from ..mail import mail_enabled
 from ..models import Event
+from ..models import Invitee
 from ..models import Rsvp
 from ..models import Tombstone
 from ..refusals import Refused
@@ -62,11 +63,23 @@ class Report:
         return sentences
 
 
+class CalledOffError(Refused):
+    """A called-off event invites no one more."""
+
+    status = 409
+
+    def __init__(self):
+        super().__init__(_("This event was called off, so it sends no more invitations."))
+
+
 def invite(event: Event, addresses: list[str], note: str) -> Report:
     """Owe each address an invitation and keep it on the event's invite list.
 
-    Raises service.AllowanceError or a mail limit's refusal, owing nothing, when short.
+    Raises CalledOffError, service.AllowanceError or a mail limit's refusal, owing
+    nothing, when it cannot.
     """
+    if event.decision == "off":
+        raise CalledOffError
     unsubscribed = service.unsubscribed_keys(event.id, addresses)
     skipped = [address for address in addresses if address_key(address) in unsubscribed]
     wanted = [address for address in addresses if address_key(address) not in unsubscribed]
@@ -83,9 +96,16 @@ def invite(event: Event, addresses: list[str], note: str) -> Report:
     return Report([invitee.address for invitee in invitees], skipped)
 
 
+def _told_of_changes(event: Event) -> list[Invitee]:
+    """The invitees who hear of a change: none when email is off or the event is called off."""
+    if not mail_enabled() or event.decision == "off":
+        return []
+    return service.reachable_invitees(event.id)
+
+
 def invitee_count(event: Event) -> int:
-    """How many invitees would hear of a change (none when email is off)."""
-    return len(service.reachable_invitees(event.id)) if mail_enabled() else 0
+    """How many invitees would hear of a change."""
+    return len(_told_of_changes(event))
 
 
 def what_invitees_see(event: Event) -> emails.Facts:
@@ -97,7 +117,7 @@ def what_invitees_see(event: Event) -> emails.Facts:
 def owe_change_notices(event: Event, before: emails.Facts) -> list[str]:
     """In the change's transaction: owe invitees what changed, if the title, the time or
     the place did; what to tell the owner."""
-    invitees = service.reachable_invitees(event.id) if mail_enabled() else []
+    invitees = _told_of_changes(event)
     with writing_in(event.language):
         after = emails.facts_of(event)
     changes = [
