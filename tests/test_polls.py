@@ -206,6 +206,54 @@ def test_a_vote_is_stored_counted_and_changed_from_the_cookie(app, poll, make_br
     assert votes_of(app, poll) == {"Ana B": {first: "no", third: "yes"}}  # replaced, not added
 
 
+def test_a_voter_withdraws_their_votes_from_the_cookie_or_the_private_link(app, poll, make_browser):
+    first, second, _ = option_ids(app, poll)
+    ana, ben = make_browser(), make_browser()
+    vote(ana, poll, {first: "yes"})
+    vote(ben, poll, {second: "maybe"}, name="Ben")
+    assert "Withdraw my votes" in text(ana, f"/events/{poll}")
+    assert "Withdraw my votes" not in text(make_browser(), f"/events/{poll}")  # no votes yet
+
+    response = ana.post(f"/events/{poll}/vote/withdraw")
+    assert response.status_code == 303
+    assert votes_of(app, poll) == {"Ben": {second: "maybe"}}
+    page = text(ana, f"/events/{poll}")
+    assert "Your votes are withdrawn." in page
+    assert "1 person voted" in page
+    assert "Withdraw my votes" not in page  # the cookie is forgotten too
+    assert ana.post(f"/events/{poll}/vote/withdraw").status_code == 404
+
+    link = CHANGE_LINK.search(ben.get(f"/events/{poll}").get_data(as_text=True))[1]
+    votes_page = link.replace("/rsvp/", "/vote/")
+    token = input_value(ben.get(votes_page).get_data(as_text=True), "token")
+    assert "Withdraw my votes" in text(ben, votes_page)
+    other_phone = make_browser()
+    assert (
+        other_phone.post(f"/events/{poll}/vote/withdraw", data={"token": token}).status_code == 303
+    )
+    assert stored(app, poll) == {}
+    assert other_phone.get(votes_page).status_code == 404
+
+
+def test_votes_stay_once_voting_is_closed_or_the_date_picked(app, browser, poll, make_browser):
+    first, second, _ = option_ids(app, poll)
+    ana, ben = make_browser(), make_browser()
+    vote(ana, poll, {first: "yes"})
+    vote(ben, poll, {second: "yes"}, name="Ben")
+    assert browser.post(f"/events/{poll}/poll/settings", data={"closed": "y"}).status_code == 303
+    refused = ana.post(f"/events/{poll}/vote/withdraw")
+    assert refused.status_code == 409
+    assert "Voting on the date is closed" in page_text(html_of(refused))
+    assert "Withdraw my votes" not in text(ana, f"/events/{poll}")
+
+    assert pick(browser, poll, first).status_code == 303
+    refused = ben.post(f"/events/{poll}/vote/withdraw")
+    assert refused.status_code == 409
+    assert "The date is already picked" in page_text(html_of(refused))
+    assert stored(app, poll) == {"Ana": ("yes", None), "Ben": ("maybe", None)}
+    assert ben.post(f"/events/{poll}/rsvp/withdraw").status_code == 303  # now an answer
+
+
 def test_the_best_date_is_most_yes_then_most_if_need_be(app, poll, make_browser):
     first, second, third = option_ids(app, poll)
     friend = make_browser()

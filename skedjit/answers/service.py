@@ -6,6 +6,7 @@ two friends taking the last place at once are served one after the other
 and the capacity holds.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -340,21 +341,23 @@ def withdraw(event: Event, token: str | None, now: datetime | None = None) -> bo
     AnswersClosedError once answers are closed: a withdrawal changes them as much as
     an answer does.
     """
-    return _remove(event, Rsvp.token_hash == hash_token(token or ""), now or utcnow())
+    moment = now or utcnow()
+    which = Rsvp.token_hash == hash_token(token or "")
+    return remove_where(event, which, lambda settings: settings.check_open(moment))
 
 
 def remove(event: Event, rsvp_id: int) -> bool:
     """Remove one answer (the owner's choice, open or not); False when there is no such answer."""
-    return _remove(event, Rsvp.id == rsvp_id)
+    return remove_where(event, Rsvp.id == rsvp_id)
 
 
-def _remove(event: Event, which, open_at: datetime | None = None) -> bool:
-    """Remove the answer, moving the waitlist up; if `open_at` is given, only while
-    answers are open then."""
+def remove_where(event: Event, which, check: Callable[[Settings], None] | None = None) -> bool:
+    """Remove the answer `which` selects, moving the waitlist up; `check` may refuse
+    first, under the lock, given the event's settings."""
     with committed():
         settings = lock_answers(event.id)
-        if open_at:
-            settings.check_open(open_at)
+        if check:
+            check(settings)
         answers = select(Rsvp.id).where(Rsvp.event_id == event.id, which)
         reminders.forget(Invitee.rsvp_id.in_(answers))
         removed = db.session.execute(delete(Rsvp).where(Rsvp.event_id == event.id, which)).rowcount

@@ -18,6 +18,7 @@ from ..answers.forms import VoteForm
 from ..answers.forms import choice_label
 from ..answers.service import find_rsvp
 from ..answers.tokens import answer_token
+from ..answers.tokens import forget_answer
 from ..answers.tokens import remember_answer
 from ..events import service as events
 from ..extensions import csrf
@@ -120,6 +121,17 @@ def vote(slug: str):
         flash(told)
     flash(url_for("rsvps.change", slug=slug, token=token, _external=True), "change-link")
     return remember_answer(redirect(url_for("events.view", slug=slug), 303), slug, token)
+
+
+@bp.post("/events/<slug:slug>/vote/withdraw")
+@csrf.exempt  # as vote()
+@rate_limits.rsvps
+def withdraw(slug: str):
+    event = get_event_or_404(slug)
+    if not service.withdraw(event, request.form.get("token") or answer_token(slug)):
+        abort(404)
+    flash(gettext("Your votes are withdrawn."))
+    return forget_answer(redirect(url_for("events.view", slug=slug), 303), slug)
 
 
 def change_page(event: Event, rsvp, token: str, form: VoteForm | None = None, refusal=None):

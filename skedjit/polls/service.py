@@ -30,6 +30,7 @@ from .. import tally
 from ..answers.service import find_rsvp
 from ..answers.service import going_headcount
 from ..answers.service import lock_answers
+from ..answers.service import remove_where
 from ..answers.tokens import hash_token
 from ..answers.tokens import new_token
 from ..database import committed
@@ -134,13 +135,26 @@ def list_voters(event_id: int) -> list[Rsvp]:
 def _locked_poll(event: Event, moment: datetime):
     """Lock the answers; the settings, refused unless votes are taken now."""
     settings = lock_answers(event.id)
+    _check_voting(event, settings, moment)
+    return settings
+
+
+def _check_voting(event: Event, settings, moment: datetime) -> None:
+    """Under the lock: refuse unless votes are taken at `moment`."""
     if settings.poll == "picked":
         raise DatePickedError(format_span(settings.starts_at, settings.ends_at, event.timezone))
     if not voting_open(
         settings.poll, settings.poll_closes_at, settings.starts_at, settings.ends_at, moment
     ):
         raise VotingClosedError
-    return settings
+
+
+def withdraw(event: Event, token: str | None) -> bool:
+    """Take back the votes the token holds, the voter with them, while voting is open;
+    False when it holds none."""
+    moment = now()
+    which = Rsvp.token_hash == hash_token(token or "")
+    return remove_where(event, which, lambda settings: _check_voting(event, settings, moment))
 
 
 def vote(
