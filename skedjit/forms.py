@@ -2,10 +2,12 @@
 
 import unicodedata
 
+from flask import request
 from flask_babel import gettext
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from werkzeug.datastructures import CombinedMultiDict
 from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms.fields import DateField
@@ -44,6 +46,12 @@ class Form(FlaskForm):
     """
 
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """The request's text fields only: no form here takes a file, and a file
+            part sent for a field is no text (the field is then missing)."""
+            formdata = super().wrap_formdata(form, formdata)
+            return request.form if isinstance(formdata, CombinedMultiDict) else formdata
+
         def render_field(self, field, render_kw):
             html = super().render_field(field, render_kw)
             return Markup(shown_in_html(html))  # noqa: S704 (escaped HTML, code points swapped)

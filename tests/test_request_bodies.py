@@ -45,6 +45,32 @@ def test_forms_of_both_kinds_are_taken(app, browser, make_event):
     assert browser.post("/create", data=event_form()).status_code == 303
 
 
+@pytest.mark.parametrize(
+    "field", ["title", "date", "time", "description", "password", "location", "nonce"]
+)
+def test_a_create_field_sent_as_a_file_is_missing_not_a_server_error(app, browser, field):
+    data = {"csrf_token": browser.csrf_token, **event_form()}
+    data[field] = (io.BytesIO(b"Board games"), "field.txt")
+    response = browser.client.post("/create", data=data, content_type="multipart/form-data")
+    if field in ("location", "description", "nonce"):  # optional: as if left out
+        assert response.status_code == 303
+        assert count_rows(app, Event) == 1
+    else:
+        assert response.status_code == 400
+        assert 'aria-invalid="true"' in response.get_data(as_text=True)
+        assert count_rows(app, Event) == 0
+
+
+@pytest.mark.parametrize(("field", "status"), [("name", 400), ("note", 303), ("token", 303)])
+def test_an_answer_field_sent_as_a_file_is_missing(app, browser, make_event, field, status):
+    data = ANSWER | {field: (io.BytesIO(b"Ana"), "field.txt")}
+    response = browser.client.post(
+        f"/events/{make_event()}/rsvp", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == status
+    assert count_rows(app, Rsvp) == (1 if status == 303 else 0)
+
+
 def test_a_post_without_a_body_is_not_415(browser, make_event):
     assert browser.client.post(f"/events/{make_event()}/rsvp/withdraw").status_code == 404
 
