@@ -297,6 +297,24 @@ def test_bad_votes_are_400_with_the_name_kept_and_nothing_stored(
     assert stored(app, poll) == {}
 
 
+def test_refused_votes_from_a_link_no_voter_holds_come_back_on_the_event_page(
+    app, poll, make_browser
+):
+    first, *_ = option_ids(app, poll)
+    ana = make_browser()
+    vote(ana, poll, {first: "yes"})
+    link = CHANGE_LINK.search(ana.get(f"/events/{poll}").get_data(as_text=True))[1]
+    token = input_value(ana.get(link.replace("/rsvp/", "/vote/")).get_data(as_text=True), "token")
+    assert ana.post(f"/events/{poll}/vote/withdraw").status_code == 303  # the link is stale now
+    for stale in (token, "not-a-token"):
+        response = vote(make_browser(), poll, {first: "yes"}, name="", token=stale)
+        assert response.status_code == 400
+        html = html_of(response)
+        assert "Which dates suit you?" in page_text(html)  # the event page, not the link's
+        assert input_value(html, "token") is None  # votes sent again are a new voter's
+    assert stored(app, poll) == {}
+
+
 def test_the_private_link_leads_to_the_votes_then_to_the_answer(app, browser, poll, make_browser):
     first, second, _ = option_ids(app, poll)
     ana = make_browser()
@@ -347,6 +365,8 @@ def test_answering_an_undecided_poll_is_409_and_a_vote_on_an_event_404(
     dated = make_event()
     assert vote(make_browser(), dated, {1: "yes"}).status_code == 404
     assert make_browser().get(f"/events/{dated}/poll").status_code == 404
+    assert make_browser().post(f"/events/{dated}/vote/withdraw").status_code == 404
+    assert pick(make_browser(), dated, 1, password="anything").status_code == 404
 
 
 # Picking

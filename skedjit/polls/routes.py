@@ -50,6 +50,14 @@ bp.add_app_template_global(format_span)
 OPTION = "<int(max=9223372036854775807):option_id>"
 
 
+def _of_a_poll(slug: str) -> Event:
+    """The event made as a poll, its date picked or not; 404 for one made with its date."""
+    event = get_event_or_404(slug)
+    if event.poll is None:
+        abort(404)
+    return event
+
+
 def _polled(slug: str) -> Event:
     """The event whose date is still polled, or 404 (an event with its date has no poll)."""
     event = get_event_or_404(slug)
@@ -90,9 +98,10 @@ def vote_page(slug: str, form: VoteForm, refusal=None):
     """The event page, or the voter's own link's page, again with refused votes."""
     if form.token.data:
         event = get_event_or_404(slug)
-        return change_page(
-            event, find_rsvp(event.id, form.token.data), form.token.data, form, refusal
-        )
+        rsvp = find_rsvp(event.id, form.token.data)
+        if rsvp is not None:
+            return change_page(event, rsvp, form.token.data, form, refusal)
+        form.token.data = None  # a link no voter holds (any more): votes as a new voter's
     event = event_page.find_event_page(slug, cached=False)
     if event is None:
         abort(404)  # pragma: no cover - deleted between the vote and its page
@@ -103,9 +112,7 @@ def vote_page(slug: str, form: VoteForm, refusal=None):
 @csrf.exempt  # anonymous, and guarded by cross_origin.py, as the answer form
 @rate_limits.rsvps
 def vote(slug: str):
-    event = get_event_or_404(slug)
-    if event.poll is None:
-        abort(404)  # an event made with its date has no poll
+    event = _of_a_poll(slug)
     form = VoteForm()
     with showing_again(vote_page, form, slug=slug):
         check_form(form)
@@ -127,7 +134,7 @@ def vote(slug: str):
 @csrf.exempt  # as vote()
 @rate_limits.rsvps
 def withdraw(slug: str):
-    event = get_event_or_404(slug)
+    event = _of_a_poll(slug)
     if not service.withdraw(event, request.form.get("token") or answer_token(slug)):
         abort(404)
     flash(gettext("Your votes are withdrawn."))
@@ -224,7 +231,7 @@ def unlock(slug: str):
 
 @bp.post("/events/<slug:slug>/poll/pick")
 def pick(slug: str):
-    event = get_event_or_404(slug)
+    event = _of_a_poll(slug)  # picked already: a 409 that says what was picked
     form = PickForm()
     with showing_again(manage_page, form, event=event):
         authorize(event, form)
