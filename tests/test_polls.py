@@ -148,6 +148,11 @@ def test_an_end_before_the_start_is_on_the_next_day(app, browser):
             "Choose the start",
         ),
         ([("", "19:30", ""), ("2054-12-12", "19:30", "")], "option_1_date", "Choose the date."),
+        (
+            [("2054-12-11", "19:30", ""), ("2020-06-01", "19:30", "")],
+            "option_2_date",
+            "This date has passed: choose one still to come.",
+        ),
     ],
 )
 def test_bad_dates_are_400_with_the_form_kept_and_nothing_stored(
@@ -466,6 +471,13 @@ def test_the_owner_adds_a_date_and_refuses_a_duplicate(app, browser, poll):
     bad = browser.post(f"/events/{poll}/poll/options", data={"date": "2054-12-21", "time": ""})
     assert bad.status_code == 400
     assert input_value(html_of(bad), "date") == "2054-12-21"
+    past = browser.post(
+        f"/events/{poll}/poll/options", data={"date": "2020-06-01", "time": "20:00"}
+    )
+    assert past.status_code == 400
+    assert "This date has passed" in field_error(html_of(past), "date")
+    assert input_value(html_of(past), "date") == "2020-06-01"
+    assert len(option_ids(app, poll)) == 4
 
 
 def test_a_poll_offers_at_most_ten_dates(app, browser, poll):

@@ -10,6 +10,7 @@ from wtforms import BooleanField
 from wtforms import HiddenField
 from wtforms.validators import Optional
 
+from .. import models
 from ..events.forms import CreateEventForm
 from ..events.forms import EventForm
 from ..events.forms import TellInviteesForm
@@ -22,6 +23,7 @@ from ..refusals import FormInvalid
 from ..text import lazy_gettext as _l
 from ..timezones import NonexistentTimeError
 from ..timezones import event_end
+from ..timezones import has_passed
 from ..timezones import to_utc
 
 #: The fewest and most options a poll offers.
@@ -51,7 +53,8 @@ def _clock(label, invalid_value_message) -> LocalTimeField:
 
 def option_instants(date, time, end_time, zone: str) -> tuple[datetime, datetime | None] | None:
     """An option's fields as UTC instants; None, with the errors on its fields, if it has
-    any. An end at or before the start is on the next day (an evening past midnight)."""
+    any, or if it has passed. An end at or before the start is on the next day (an
+    evening past midnight)."""
     if date.errors or time.errors or end_time.errors:
         return None
     if date.data is None:
@@ -65,14 +68,18 @@ def option_instants(date, time, end_time, zone: str) -> tuple[datetime, datetime
     except NonexistentTimeError:
         time.errors.append(skipped_time_message(time.data, zone))
         return None
-    if end_time.data is None:
-        return start, None
-    day = date.data + timedelta(days=1) if end_time.data <= time.data else date.data
-    try:
-        return start, to_utc(day, end_time.data, zone)
-    except NonexistentTimeError:
-        end_time.errors.append(skipped_time_message(end_time.data, zone))
+    end = None
+    if end_time.data is not None:
+        day = date.data + timedelta(days=1) if end_time.data <= time.data else date.data
+        try:
+            end = to_utc(day, end_time.data, zone)
+        except NonexistentTimeError:
+            end_time.errors.append(skipped_time_message(end_time.data, zone))
+            return None
+    if has_passed(start, end, models.utcnow()):
+        date.errors.append(gettext("This date has passed: choose one still to come."))
         return None
+    return start, end
 
 
 class AddOptionForm(Form):
