@@ -1,5 +1,6 @@
 """Form primitives every blueprint uses: fields, filters, checks and the password form."""
 
+import re
 import unicodedata
 
 from flask import request
@@ -30,8 +31,14 @@ from .text import shown_in_html
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
+#: Spaces, and the zero-width characters that show nothing at either end of a text.
+_EDGES = re.compile(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$")
+
+
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """The text without spaces or invisible characters at its ends: one of those alone
+    is no name or title."""
+    return _EDGES.sub("", value) if isinstance(value, str) else value
 
 
 def normalize_newlines(value):

@@ -155,6 +155,9 @@ def test_password_of_exactly_72_bytes_is_accepted(browser, create_event_as, load
 BAD_FIELDS = [
     pytest.param({"title": ""}, "title", "Give the event a title.", id="no-title"),
     pytest.param({"title": "   "}, "title", "Give the event a title.", id="blank-title"),
+    pytest.param(
+        {"title": "\u200b \ufeff"}, "title", "Give the event a title.", id="invisible-title"
+    ),
     pytest.param({"title": "x" * 121}, "title", "120 characters", id="long-title"),
     pytest.param({"date": ""}, "date", "Choose the date.", id="no-date"),
     pytest.param({"date": " \r"}, "date", "Choose the date.", id="blank-date"),

@@ -42,7 +42,8 @@ def maybe(valid: str) -> st.SearchStrategy[str]:
 
 
 def one_line(text: str) -> str:
-    return text.strip()
+    """Without spaces or zero-width characters at its ends (skedjit.forms.strip)."""
+    return re.sub(r"^[\s\u200b-\u200d\u2060\ufeff]+|[\s\u200b-\u200d\u2060\ufeff]+$", "", text)
 
 
 def multi_line(text: str) -> str:

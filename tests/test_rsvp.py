@@ -332,6 +332,9 @@ def test_withdraw_button_works_without_a_token(app, browser, make_event):
     [
         pytest.param({"name": ""}, "name", "Tell your friends who you are.", id="empty-name"),
         pytest.param({"name": "   "}, "name", "Tell your friends who you are.", id="blank-name"),
+        pytest.param(
+            {"name": "\u200b"}, "name", "Tell your friends who you are.", id="invisible-name"
+        ),
         pytest.param({"name": "x" * 81}, "name", "80 characters or fewer", id="long-name"),
         pytest.param({"response": "perhaps"}, "response", "Not a valid choice", id="bad-response"),
         pytest.param({"response": None}, "response", "Choose going, maybe or", id="no-response"),
