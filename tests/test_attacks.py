@@ -18,9 +18,13 @@ from sqlalchemy import select
 
 from skedjit.events import service
 from skedjit.extensions import db
+from skedjit.models import BringItem
+from skedjit.models import CohostLink
 from skedjit.models import Event
+from skedjit.models import PollOption
 from skedjit.models import Rsvp
 from skedjit.models import utcnow
+from tests.helpers.apps import count_rows
 from tests.helpers.browser import Browser
 from tests.helpers.forms import PASSWORD
 from tests.helpers.forms import edit_fields
@@ -28,6 +32,7 @@ from tests.helpers.forms import event_form
 from tests.helpers.html import field_error
 from tests.helpers.html import html_of
 from tests.helpers.html import input_value
+from tests.helpers.polls import poll_form
 
 XSS = "\"'><script>alert(1)</script><img src=x onerror=alert(2)>{{7*7}}"
 RAW_MARKUP = ("<script>alert(1)", "<img src=x")
@@ -49,14 +54,15 @@ def assert_shown_escaped(html: str, text: str = XSS) -> None:
     assert str(escape(text)) in html
 
 
-def snapshot(app) -> tuple[list, list]:
-    """Every event's and answer's stored values, to compare before and after."""
+def snapshot(app) -> tuple[list, list, list]:
+    """Every event's and answer's stored values, and how many things to bring, poll
+    dates and co-host links there are, to compare before and after."""
     with app.app_context():
-        events = db.session.execute(
-            select(Event.slug, Event.title, Event.version, Event.capacity).order_by(Event.id)
-        ).all()
+        columns = (Event.slug, Event.title, Event.version, Event.capacity, Event.poll)
+        events = db.session.execute(select(*columns, Event.min_going).order_by(Event.id)).all()
         rsvps = db.session.execute(select(Rsvp.id, Rsvp.name, Rsvp.note).order_by(Rsvp.id)).all()
-        return [tuple(row) for row in events], [tuple(row) for row in rsvps]
+    counts = [count_rows(app, model) for model in (BringItem, PollOption, CohostLink)]
+    return [tuple(row) for row in events], [tuple(row) for row in rsvps], counts
 
 
 def answer_with_link(browser: Browser, slug: str, **fields) -> str:
@@ -128,7 +134,7 @@ def test_script_in_a_refused_create_form_comes_back_only_as_text(app, browser, f
     response = browser.post("/create", data=fields)
     assert response.status_code == 400
     assert_no_markup_from(html_of(response))
-    assert snapshot(app) == ([], [])
+    assert snapshot(app) == ([], [], [0, 0, 0])
 
 
 @pytest.mark.parametrize("field", [*CREATE_FIELDS, "timezone", "version", "new_password"])
@@ -254,6 +260,10 @@ class Victim:
 
     def __init__(self, app, browser: Browser, create_event_as):
         self.browser = browser
+        made = browser.post("/create/poll", data=poll_form(title="Poll"))
+        self.poll = made.headers["Location"].rsplit("/", 1)[1]
+        with app.app_context():
+            self.option_id = db.session.scalar(select(PollOption.id))
         self.slug = create_event_as(browser)
         answer_with_link(browser, self.slug)
         self.rsvp_id = rsvp_id(app, self.slug)
@@ -270,6 +280,16 @@ class Victim:
             "unlock": (f"/events/{slug}/answers/unlock", {"password": PASSWORD}),
             "settings": (f"/events/{slug}/answers", {"capacity": "1"}),
             "remove": (f"/events/{slug}/answers/{self.rsvp_id}/remove", {}),
+            "minimum": (f"/events/{slug}/minimum", MINIMUM),
+            "bring": (f"/events/{slug}/bring", {"text": "wine", "quantity": "2"}),
+            "cohost": (f"/events/{slug}/cohosts", {}),
+            "pick": (f"/events/{self.poll}/poll/pick", {"option": str(self.option_id)}),
+            "poll-settings": (f"/events/{self.poll}/poll/settings", {"closed": "y"}),
+            "poll-option": (f"/events/{self.poll}/poll/options", NEW_OPTION),
+            "vote": (
+                f"/events/{self.poll}/vote",
+                {"name": "Mallory", f"vote-{self.option_id}": "yes"},
+            ),
         }
 
     def post(self, form: str, token: str | None, headers: dict | None = None):
@@ -280,8 +300,13 @@ class Victim:
 
 
 #: Forms that carry Flask-WTF's token; every form is also refused from another site.
-TOKEN_FORMS = ["create", "edit", "delete", "unlock", "settings", "remove"]
-FORMS = [*TOKEN_FORMS, "answer", "withdraw"]
+TOKEN_FORMS = [
+    *("create", "edit", "delete", "unlock", "settings", "remove", "minimum"),
+    *("bring", "cohost", "pick", "poll-settings", "poll-option"),
+]
+FORMS = [*TOKEN_FORMS, "answer", "withdraw", "vote"]
+MINIMUM = {"min_going": "6", "decide_date": "2054-12-11", "decide_time": "18:00"}
+NEW_OPTION = {"date": "2054-12-20", "time": "20:00"}
 CROSS_SITE = [{"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": EVIL}]
 
 
@@ -362,7 +387,7 @@ def test_nul_in_a_create_field_is_400_beside_the_field_and_keeps_the_rest(app, b
     assert "control character (U+0000)" in field_error(html, field)
     if field != "title":
         assert input_value(html, "title") == "Board games"
-    assert snapshot(app) == ([], [])
+    assert snapshot(app) == ([], [], [0, 0, 0])
 
 
 @pytest.mark.parametrize("field", ["title", "location", "description", "new_password"])
