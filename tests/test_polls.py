@@ -480,6 +480,21 @@ def test_the_owner_adds_a_date_and_refuses_a_duplicate(app, browser, poll):
     assert len(option_ids(app, poll)) == 4
 
 
+def test_an_expired_owner_form_comes_back_as_it_was_typed(app, browser, poll):
+    stale = {"csrf_token": "IjEyMzQ1Njc4OTAi.ZZZZZZ.not-a-signature"}
+    for path, field, typed in [
+        ("options", "date", {"date": "2054-12-20", "time": "20:00"}),
+        ("settings", "closes_date", {"closes_date": "2054-12-01", "closes_time": "18:00"}),
+    ]:
+        response = browser.client.post(f"/events/{poll}/poll/{path}", data=typed | stale)
+        assert response.status_code == 400
+        html = html_of(response)
+        assert "This form expired: check it and send it again." in page_text(html)
+        assert input_value(html, field) == typed[field]
+    assert len(option_ids(app, poll)) == 3
+    assert event_of(app, poll).poll_closes_at is None
+
+
 def test_a_poll_offers_at_most_ten_dates(app, browser, poll):
     for day in range(1, 8):
         data = {"date": f"2054-11-{day:02}", "time": "20:00"}

@@ -20,6 +20,7 @@ from ..forms import LocalTimeField
 from ..forms import plausible_year
 from ..forms import skipped_time_message
 from ..refusals import FormInvalid
+from ..refusals import check_token
 from ..text import lazy_gettext as _l
 from ..timezones import NonexistentTimeError
 from ..timezones import event_end
@@ -90,8 +91,10 @@ class AddOptionForm(Form):
     end_time = _clock(_l("End time (optional)"), END_EXAMPLE)
 
     def option(self, zone: str) -> tuple[datetime, datetime | None]:
-        """The option's instants; FormInvalid if it is not a whole, real date and time."""
+        """The option's instants; FormExpired for its token, FormInvalid if it is not a
+        whole, real date and time."""
         valid = self.validate()
+        check_token(self)
         instants = option_instants(self.date, self.time, self.end_time, zone)
         if not valid or instants is None:
             raise FormInvalid

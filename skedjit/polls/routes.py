@@ -221,6 +221,7 @@ def manage(slug: str):
 
 
 @bp.post("/events/<slug:slug>/poll/unlock")
+@csrf.exempt  # the form checks its own token: a stale one shows it again
 def unlock(slug: str):
     event = _polled(slug)
     form = PasswordForm()
@@ -230,6 +231,7 @@ def unlock(slug: str):
 
 
 @bp.post("/events/<slug:slug>/poll/pick")
+@csrf.exempt  # the form checks its own token: a stale one shows it again
 def pick(slug: str):
     event = _of_a_poll(slug)  # picked already: a 409 that says what was picked
     form = PickForm()
@@ -243,6 +245,7 @@ def pick(slug: str):
 
 
 @bp.post("/events/<slug:slug>/poll/settings")
+@csrf.exempt  # the form checks its own token: a stale one shows it again
 def save_settings(slug: str):
     event = _polled(slug)
     require_owner_access(event)
@@ -255,6 +258,7 @@ def save_settings(slug: str):
 
 
 @bp.post("/events/<slug:slug>/poll/options")
+@csrf.exempt  # the form checks its own token: a stale one shows it again
 def add_option(slug: str):
     event = _polled(slug)
     require_owner_access(event)
@@ -266,6 +270,7 @@ def add_option(slug: str):
 
 
 @bp.route(f"/events/<slug:slug>/poll/options/{OPTION}/remove", methods=["GET", "POST"])
+@csrf.exempt  # as add_option(): its POST checks its own token
 def remove_option(slug: str, option_id: int):
     """GET: who voted on it, and a button, since removing it takes their votes away.
     POST: remove it (one with votes only once that page was seen)."""
