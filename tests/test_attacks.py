@@ -286,6 +286,8 @@ class Victim:
             "pick": (f"/events/{self.poll}/poll/pick", {"option": str(self.option_id)}),
             "poll-settings": (f"/events/{self.poll}/poll/settings", {"closed": "y"}),
             "poll-option": (f"/events/{self.poll}/poll/options", NEW_OPTION),
+            "poll-unlock": (f"/events/{self.poll}/poll/unlock", {"password": PASSWORD}),
+            "poll-remove": (f"/events/{self.poll}/poll/options/{self.option_id}/remove", {}),
             "vote": (
                 f"/events/{self.poll}/vote",
                 {"name": "Mallory", f"vote-{self.option_id}": "yes"},
@@ -302,7 +304,7 @@ class Victim:
 #: Forms that carry Flask-WTF's token; every form is also refused from another site.
 TOKEN_FORMS = [
     *("create", "edit", "delete", "unlock", "settings", "remove", "minimum"),
-    *("bring", "cohost", "pick", "poll-settings", "poll-option"),
+    *("bring", "cohost", "pick", "poll-settings", "poll-option", "poll-unlock", "poll-remove"),
 ]
 FORMS = [*TOKEN_FORMS, "answer", "withdraw", "vote"]
 MINIMUM = {"min_going": "6", "decide_date": "2054-12-11", "decide_time": "18:00"}
